@@ -1,0 +1,115 @@
+"""Fine-grained fixtures, read by mmpretrain's Flowers102/StanfordCars/Food101."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tools/
+
+from mmpretrain.datasets import Flowers102, Food101, StanfordCars  # noqa: E402
+
+from tools.data._sources import class_colour  # noqa: E402
+from tools.data.build_finegrained_demo import (DATASETS,  # noqa: E402
+                                               build_finegrained_demo, main)
+
+CLASSES, PER_CLASS, SIZE = 3, 6, 24
+# Per class, every third image is test and, for Flowers-102, the one before
+# it val: with 6 per class that is 2 of each (cars/food: 4 train, 2 test).
+SPLITS = {
+    'flowers102': (Flowers102, dict(train=2, val=2, test=2, trainval=4), 102),
+    'stanford_cars': (StanfordCars, dict(train=4, test=2), 196),
+    'food101': (Food101, dict(train=4, test=2), 101),
+}
+
+
+@pytest.fixture(scope='module')
+def out(tmp_path_factory):
+    return build_finegrained_demo(
+        tmp_path_factory.mktemp('finegrained'), 'all', classes=CLASSES,
+        per_class=PER_CLASS, size=SIZE)
+
+
+def drawn_class(img_path):
+    """The class whose colour the image is tinted with (see _sources)."""
+    pixels = np.asarray(Image.open(img_path)).reshape(-1, 3).astype(float)
+    mean = pixels[pixels.max(1) > 100].mean(0)
+    colours = np.stack([class_colour(c) for c in range(10)])
+    cosine = colours @ mean / np.linalg.norm(colours, axis=1)
+    return int(np.argmax(cosine))
+
+
+CASES = [(name, split) for name, (_, splits, _) in SPLITS.items()
+         for split in splits]
+
+
+@pytest.mark.parametrize('name,split', CASES,
+                         ids=[f'{n}-{s}' for n, s in CASES])
+def test_split_counts_and_labels(out, name, split):
+    dataset_cls, splits, num_classes = SPLITS[name]
+    dataset = dataset_cls(data_root=str(out / name), split=split)
+    assert len(dataset) == CLASSES * splits[split]
+    assert len(dataset.CLASSES) == num_classes
+    labels = []
+    for info in dataset.load_data_list():
+        assert Path(info['img_path']).is_file()
+        # The image shows the source class that the label was built from, so
+        # a wrong 1-based -> 0-based shift would show here.
+        assert drawn_class(info['img_path']) == info['gt_label']
+        labels.append(info['gt_label'])
+    assert sorted(labels) == sorted(list(range(CLASSES)) * splits[split])
+
+
+@pytest.mark.parametrize('name', DATASETS)
+def test_splits_are_disjoint_and_cover_all(out, name):
+    dataset_cls, splits, _ = SPLITS[name]
+    paths = {
+        split: {i['img_path'] for i in dataset_cls(
+            data_root=str(out / name), split=split).load_data_list()}
+        for split in splits if split != 'trainval'}
+    union = set().union(*paths.values())
+    assert len(union) == sum(map(len, paths.values())) == CLASSES * PER_CLASS
+
+
+def test_food101_uses_real_class_names(out):
+    dataset = Food101(data_root=str(out / 'food101'), split='train')
+    folders = {p.name for p in (out / 'food101' / 'images').iterdir()}
+    assert folders == set(dataset.CLASSES[:CLASSES])
+    assert 'apple_pie' in folders
+
+
+def test_single_dataset_goes_to_out(tmp_path):
+    build_finegrained_demo(tmp_path, 'flowers102', classes=2, per_class=3,
+                           size=16)
+    assert (tmp_path / 'imagelabels.mat').is_file()
+    assert len(Flowers102(data_root=str(tmp_path), split='val')) == 2
+
+
+def test_rebuild_is_idempotent_and_other_args_refused(out):
+    mat = out / 'flowers102' / 'setid.mat'
+    before = mat.stat().st_mtime_ns
+    build_finegrained_demo(out, 'all', classes=CLASSES, per_class=PER_CLASS,
+                           size=SIZE)
+    assert mat.stat().st_mtime_ns == before
+    with pytest.raises(FileExistsError, match='out'):
+        build_finegrained_demo(out, 'food101', classes=CLASSES)
+
+
+BAD_ARGS = [(dict(dataset='cub200'), 'dataset'), (dict(classes=1), 'classes'),
+            (dict(classes=11), 'classes'), (dict(per_class=2), 'per_class'),
+            (dict(size=2), 'size'), (dict(source='food'), 'source')]
+
+
+@pytest.mark.parametrize('kwargs,name', BAD_ARGS,
+                         ids=[str(kw) for kw, _ in BAD_ARGS])
+def test_bad_argument_is_named(tmp_path, kwargs, name):
+    with pytest.raises(ValueError, match=f'^{name}: '):
+        build_finegrained_demo(tmp_path / 'x', **{'dataset': 'all', **kwargs})
+
+
+def test_cli(tmp_path, capsys):
+    main(['--out', str(tmp_path), '--dataset', 'stanford_cars', '--classes',
+          '2', '--per-class', '3', '--size', '16', '--source', 'digits'])
+    assert 'stanford_cars' in capsys.readouterr().out
+    assert len(StanfordCars(data_root=str(tmp_path), split='test')) == 2
