@@ -210,7 +210,7 @@ def count_attentive(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
     if head:
         if counts_pool:
             cost.add('neck.gap', 'avgpool', feat * size * size)
-        cost.linear('head.pre_logits', feat, arch.width[8], bias=False)
+        cost.linear('head.mid_fc', feat, arch.width[8], bias=False)
         cost.linear('head.fc', arch.width[8], arch.num_classes)
     return cost
 

@@ -1,0 +1,98 @@
+"""AtomNAS atomic block: a mixed-kernel inverted residual that is a sum of atoms.
+
+Atom i = (expansion channel i, its dw kxk filter, projection input column i),
+SPEC §2. The block keeps all branches' atoms as one concatenated hidden
+tensor: one expansion 1x1 for all branches, one dw conv per kernel size on
+its slice, one BN over all dw outputs (its gamma is the atoms' importance
+alpha) and one projection. The same class is the static block of a searched
+net and the searchable block of the supernet: the supernet just has more atoms.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+import torch.nn as nn
+
+from .layers import ConvBNAct, SqueezeExcite, make_act
+
+
+class AtomicBlock(nn.Module):
+    """Mixed-kernel inverted-residual block made of atoms.
+
+    Args:
+        in_channels (int): Block input channels.
+        out_channels (int): Projection output channels.
+        stride (int): Stride of the dw convs.
+        kernel_sizes (Sequence[int]): dw kernel size of each branch.
+        atoms (Sequence[int]): Atoms of each branch (0 = branch absent).
+        has_expansion (bool): False: the dw convs act on the input directly
+            (first block of the net). Defaults to True.
+        act (str): 'relu' or 'swish'. Defaults to 'relu'.
+        se_ratio (float): SE hidden = round(se_ratio * in_channels), 0 = no SE.
+        bn_momentum (float): Defaults to 0.01 (SPEC §2).
+        bn_eps (float): Defaults to 1e-3 (SPEC §2).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int,
+                 kernel_sizes: Sequence[int], atoms: Sequence[int], has_expansion: bool = True,
+                 act: str = 'relu', se_ratio: float = 0.0, bn_momentum: float = 0.01,
+                 bn_eps: float = 1e-3):
+        super().__init__()
+        if len(kernel_sizes) != len(atoms):
+            raise ValueError(f'atoms: {len(atoms)} values for {len(kernel_sizes)} kernel sizes')
+        self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
+        self.has_expansion = has_expansion
+        self.has_residual = stride == 1 and in_channels == out_channels
+        self.act_name, self.se_ratio = act, se_ratio
+        self.bn_momentum, self.bn_eps = bn_momentum, bn_eps
+        self.kernel_sizes = [k for k, a in zip(kernel_sizes, atoms) if a > 0]
+        self.atoms = [a for a in atoms if a > 0]
+        mid = sum(self.atoms)
+        if not has_expansion and mid != in_channels:
+            raise ValueError(f'atoms: a block without expansion needs atoms == in_channels '
+                             f'({in_channels}), got {list(atoms)}')
+        self.is_identity = mid == 0
+        if self.is_identity:
+            if not self.has_residual:
+                raise ValueError('atoms: a block with no atoms must have a residual')
+            return
+        self.expand = (ConvBNAct(in_channels, mid, 1, act=act, bn_momentum=bn_momentum,
+                                 bn_eps=bn_eps) if has_expansion else nn.Identity())
+        self.dw = nn.ModuleList(
+            nn.Conv2d(a, a, k, stride, k // 2, groups=a, bias=False)
+            for k, a in zip(self.kernel_sizes, self.atoms))
+        # One BN over the concatenated dw outputs: its gamma is alpha (SPEC §2).
+        self.bn_dw = nn.BatchNorm2d(mid, eps=bn_eps, momentum=bn_momentum)
+        self.act = make_act(act)
+        self.se = (SqueezeExcite(mid, max(1, int(round(se_ratio * in_channels))), act, 'sigmoid')
+                   if se_ratio > 0 else nn.Identity())
+        self.project = ConvBNAct(mid, out_channels, 1, act=None, bn_momentum=bn_momentum,
+                                 bn_eps=bn_eps)
+
+    @property
+    def num_atoms(self) -> int:
+        return sum(self.atoms)
+
+    def atom_slices(self) -> list[slice]:
+        """Channel range of each branch in the hidden tensor."""
+        out, start = [], 0
+        for a in self.atoms:
+            out.append(slice(start, start + a))
+            start += a
+        return out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.is_identity:
+            return x
+        h = self.expand(x)
+        if len(self.dw) == 1:
+            h = self.dw[0](h)
+        else:
+            h = torch.cat([conv(part) for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
+        h = self.project(self.se(self.act(self.bn_dw(h))))
+        return x + h if self.has_residual else h
+
+    def extra_repr(self) -> str:
+        return (f'{self.in_channels}->{self.out_channels}, stride={self.stride}, '
+                f'kernels={self.kernel_sizes}, atoms={self.atoms}')

@@ -1,0 +1,70 @@
+"""Static AttentiveNAS MBConv block (SPEC §3): the to_static() target of the
+dynamic MBConv, and the block of exported A0-A6 style nets."""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .layers import ConvBNAct, SqueezeExcite, drop_path
+
+
+class Shortcut(nn.Module):
+    """AttentiveNAS shortcut: avg-pool (kernel = stride) when strided, then a
+    1x1 conv (no BN) when the channel counts differ."""
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int):
+        super().__init__()
+        self.stride = stride
+        self.conv = (nn.Conv2d(in_channels, out_channels, 1, bias=False)
+                     if in_channels != out_channels else nn.Identity())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.stride > 1:
+            x = F.avg_pool2d(x, self.stride, self.stride, ceil_mode=True)
+        return self.conv(x)
+
+
+class MBConv(nn.Module):
+    """expand 1x1 (t != 1) -> dw kxk -> SE (optional) -> project 1x1, plus shortcut.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels.
+        mid_channels (int): Hidden channels (== in_channels when t == 1).
+        kernel_size (int): dw kernel size.
+        stride (int): dw stride.
+        has_expansion (bool): Build the expansion 1x1 (t != 1).
+        se_hidden (int): SE bottleneck; 0 disables SE. Defaults to 0.
+        act (str): Defaults to 'swish'.
+        drop_path_rate (float): Drop-connect rate of the residual branch.
+        bn_momentum (float): Defaults to 0.1.
+        bn_eps (float): Defaults to 1e-5.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, mid_channels: int, kernel_size: int,
+                 stride: int, has_expansion: bool, se_hidden: int = 0, act: str = 'swish',
+                 drop_path_rate: float = 0.0, bn_momentum: float = 0.1, bn_eps: float = 1e-5):
+        super().__init__()
+        if not has_expansion and mid_channels != in_channels:
+            raise ValueError(f'mid_channels: {mid_channels} != in_channels {in_channels} '
+                             f'without expansion')
+        self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
+        self.drop_path_rate = drop_path_rate
+        bn = dict(bn_momentum=bn_momentum, bn_eps=bn_eps)
+        self.expand = (ConvBNAct(in_channels, mid_channels, 1, act=act, **bn)
+                       if has_expansion else nn.Identity())
+        self.dw = ConvBNAct(mid_channels, mid_channels, kernel_size, stride, groups=mid_channels,
+                            act=act, **bn)
+        self.se = (SqueezeExcite(mid_channels, se_hidden, 'relu', 'hsigmoid')
+                   if se_hidden > 0 else nn.Identity())
+        self.project = ConvBNAct(mid_channels, out_channels, 1, act=None, **bn)
+        self.identity_shortcut = stride == 1 and in_channels == out_channels
+        self.shortcut = (nn.Identity() if self.identity_shortcut
+                         else Shortcut(in_channels, out_channels, stride))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.project(self.se(self.dw(self.expand(x))))
+        # Every AttentiveNAS block has a shortcut, so drop-connect applies to all
+        # (the algorithm sets a rate only on the last two stages of the max net).
+        return drop_path(h, self.drop_path_rate, self.training) + self.shortcut(x)

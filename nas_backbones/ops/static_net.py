@@ -1,0 +1,159 @@
+"""Static feature extractors built from an arch: stem -> blocks -> head 1x1.
+
+``StaticNet`` is shared by the mmpretrain/mmdet backbone, the AtomNAS
+supernet (an AtomNAS net with every atom present) and the AttentiveNAS
+export. Module names match the estimator's per-layer rows
+(``stem``, ``blocks.{i}``, ``head``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+import torch
+import torch.nn as nn
+
+from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space
+from ..estimators.flops import attentive_block_mid, attentive_se_hidden, conv_out
+from .atomic_block import AtomicBlock
+from .layers import ConvBNAct
+from .mbconv import MBConv
+
+# SPEC §2 / §3 BN settings of each family.
+BN_DEFAULTS = {'atomnas': dict(bn_momentum=0.01, bn_eps=1e-3),
+               'attentivenas': dict(bn_momentum=0.1, bn_eps=1e-5)}
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """Output of one stage, known without a forward (like detectron2's ShapeSpec)."""
+    channels: int
+    stride: int
+    last_block: int
+
+
+class StaticNet(nn.Module):
+    """stem conv -> blocks -> head 1x1 conv; ``stages`` say where each stage ends.
+
+    Index ``len(stages)`` in ``out_indices`` terms is the head conv output.
+    """
+
+    def __init__(self, stem: nn.Module, blocks: list[nn.Module], head: nn.Module,
+                 stages: list[StageInfo], head_channels: int):
+        super().__init__()
+        self.stem = stem
+        self.blocks = nn.Sequential(*blocks)
+        self.head = head
+        self.stages = stages
+        self.head_channels = head_channels
+        init_weights(self)
+
+    def out_channels(self) -> list[int]:
+        """Channels of each out index: the stages, then the head conv."""
+        return [s.channels for s in self.stages] + [self.head_channels]
+
+    def out_strides(self) -> list[int]:
+        return [s.stride for s in self.stages] + [self.stages[-1].stride]
+
+    def forward_features(self, x: torch.Tensor, out_indices=None) -> list[torch.Tensor]:
+        """Features at ``out_indices`` (default: the head output only)."""
+        return forward_stages(self, x, out_indices)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_features(x)[-1]
+
+
+def forward_stages(net: nn.Module, x: torch.Tensor, out_indices=None) -> list[torch.Tensor]:
+    """Run ``net.stem``, ``net.blocks`` stage by stage and ``net.head``;
+    return the outputs at ``out_indices`` (default: the head only). Shared by
+    StaticNet and the mmpretrain backbone, which owns the same children."""
+    n = len(net.stages)
+    out_indices = (n,) if out_indices is None else tuple(out_indices)
+    outs, start = [], 0
+    x = net.stem(x)
+    for i, st in enumerate(net.stages):
+        for b in range(start, st.last_block + 1):
+            x = net.blocks[b](x)
+        start = st.last_block + 1
+        if i in out_indices:
+            outs.append(x)
+    if n in out_indices:
+        outs.append(net.head(x))
+    return outs
+
+
+def init_weights(module: nn.Module) -> None:
+    """MobileNet init (as torchvision): conv kaiming fan-out, BN 1/0, linear N(0, 0.01)."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode='fan_out')
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0, 0.01)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
+                      bn_eps: Optional[float] = None) -> StaticNet:
+    """Static AtomNAS net of ``arch`` (also the supernet when given a full arch)."""
+    bn = dict(BN_DEFAULTS['atomnas'])
+    bn.update({k: v for k, v in (('bn_momentum', bn_momentum), ('bn_eps', bn_eps)) if v is not None})
+    stem = ConvBNAct(3, arch.stem_channels, 3, 2, act=arch.act, **bn)
+    blocks, stages, cin, stride = [], [], arch.stem_channels, 2
+    for b in arch.blocks:
+        blocks.append(AtomicBlock(cin, b.out_channels, b.stride, b.kernel_sizes, b.atoms,
+                                  b.has_expansion, arch.act, arch.se_ratio, **bn))
+        cin = b.out_channels
+    for idx in arch.stages():
+        for i in idx:
+            stride *= arch.blocks[i].stride
+        stages.append(StageInfo(arch.blocks[idx[-1]].out_channels, stride, idx[-1]))
+    head = ConvBNAct(cin, arch.last_channels, 1, act=arch.act, **bn)
+    return StaticNet(stem, blocks, head, stages, arch.last_channels)
+
+
+def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
+                        drop_path_rate: float = 0.0, bn_momentum: Optional[float] = None,
+                        bn_eps: Optional[float] = None) -> StaticNet:
+    """Static AttentiveNAS subnet ``arch`` (strides and SE from ``space``).
+
+    ``drop_path_rate`` follows the published max-subnet rule: only the blocks of
+    the last two stages, ``rate * block_index / n_blocks``.
+    """
+    space = space or default_attentive_space()
+    bn = dict(BN_DEFAULTS['attentivenas'])
+    bn.update({k: v for k, v in (('bn_momentum', bn_momentum), ('bn_eps', bn_eps)) if v is not None})
+    stem = ConvBNAct(3, arch.width[0], 3, space.stem_stride, act='swish', **bn)
+    n_blocks = sum(arch.depth)
+    blocks, stages = [], []
+    cin, stride, idx = arch.width[0], space.stem_stride, 0
+    for s, st in enumerate(space.stages):
+        cout = arch.width[s + 1]
+        for d in range(arch.depth[s]):
+            t = arch.expand[s]
+            mid = attentive_block_mid(cin, t) if t != 1 else cin
+            rate = drop_path_rate * idx / n_blocks if s >= len(space.stages) - 2 else 0.0
+            blocks.append(MBConv(cin, cout, mid, arch.kernel[s], st.stride if d == 0 else 1,
+                                 has_expansion=t != 1,
+                                 se_hidden=attentive_se_hidden(mid) if st.se else 0,
+                                 drop_path_rate=rate, **bn))
+            cin, idx = cout, idx + 1
+        stride *= st.stride
+        stages.append(StageInfo(cout, stride, idx - 1))
+    head = ConvBNAct(cin, cin * 6, 1, act='swish', **bn)
+    return StaticNet(stem, blocks, head, stages, cin * 6)
+
+
+def build_static_net(arch: Union[AtomNetArch, AttentiveArch], **kwargs) -> StaticNet:
+    if isinstance(arch, AtomNetArch):
+        return build_atomnas_net(arch, **kwargs)
+    if isinstance(arch, AttentiveArch):
+        return build_attentive_net(arch, **kwargs)
+    raise TypeError(f'arch: expected AtomNetArch or AttentiveArch, got {type(arch).__name__}')
+
+
