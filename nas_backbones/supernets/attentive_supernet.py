@@ -1,0 +1,191 @@
+"""AttentiveNAS weight-sharing supernet (SPEC §3). Imports torch only.
+
+One set of max-size weights; a subnet uses the first-N channels of every
+layer, the centre crop of the largest dw kernel and the first d blocks of
+each stage. ``set_arch`` turns the typed arch into per-block choices once
+(cached per arch), so ``forward`` is a plain loop over the active blocks, as
+cheap in Python as the static net's. The supernet does not sample, mutate or
+count FLOPs: samplers, the search loop and the estimator do.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import NamedTuple, Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..arch import AttentiveArch, AttentiveSpace, default_attentive_space
+from ..estimators.flops import attentive_block_mid, attentive_se_hidden
+from ..ops.classifier import StaticClassifier, build_static_classifier
+from ..ops.dynamic_linear import DynamicLinear
+from ..ops.dynamic_mbconv import BlockChoice, DynamicConvBNAct, DynamicMBConv
+from ..ops.static_net import init_weights
+
+
+class _Plan(NamedTuple):
+    arch: AttentiveArch
+    stem: int
+    blocks: tuple[tuple[int, BlockChoice], ...]  # (supernet block index, choice)
+    head: int
+    last: int
+    dropout: float
+
+
+class AttentiveSupernet(nn.Module):
+    """The AttentiveNAS supernet over an ``AttentiveSpace``.
+
+    Args:
+        space (AttentiveSpace, optional): Defaults to the published space.
+        num_classes (int): Defaults to 1000.
+        dropout (float): Dropout before the classifier, max subnet only.
+            Defaults to 0.2.
+        drop_path_rate (float): Drop-connect of the max subnet on the blocks
+            of the last two stages, ``rate * index / n_blocks``. Defaults to 0.2.
+        bn_momentum (float | None): 0 freezes the statistics during supernet
+            training, as published. Defaults to 0.
+        bn_eps (float): Defaults to 1e-5.
+    """
+
+    def __init__(self, space: Optional[AttentiveSpace] = None, num_classes: int = 1000,
+                 dropout: float = 0.2, drop_path_rate: float = 0.2,
+                 bn_momentum: Optional[float] = 0.0, bn_eps: float = 1e-5):
+        super().__init__()
+        self.space = space or default_attentive_space()
+        self.num_classes, self.dropout, self.drop_path_rate = num_classes, dropout, drop_path_rate
+        bn = dict(bn_momentum=bn_momentum, bn_eps=bn_eps)
+        sp = self.space
+        self.stem = DynamicConvBNAct(3, max(sp.stem_widths), 3, sp.stem_stride, **bn)
+        blocks, self.stage_starts = [], []
+        in_widths = sp.stem_widths
+        for st in sp.stages:
+            self.stage_starts.append(len(blocks))
+            for d in range(max(st.depths)):
+                ins = in_widths if d == 0 else st.widths
+                max_mid = max(attentive_block_mid(c, t) if t != 1 else c
+                              for c in ins for t in st.expands)
+                blocks.append(DynamicMBConv(
+                    max(ins), max(st.widths), max_mid, max(st.kernels), st.stride if d == 0 else 1,
+                    has_expansion=any(t != 1 for t in st.expands),
+                    max_se_hidden=attentive_se_hidden(max_mid) if st.se else 0,
+                    needs_shortcut_conv=any(a != b for a in ins for b in st.widths), **bn))
+            in_widths = st.widths
+        self.blocks = nn.ModuleList(blocks)
+        max_w7 = max(sp.stages[-1].widths)
+        self.head = DynamicConvBNAct(max_w7, 6 * max_w7, 1, **bn)
+        self.mid_fc = DynamicLinear(6 * max_w7, max(sp.last_widths), bias=False)
+        self.fc = DynamicLinear(max(sp.last_widths), num_classes)
+        init_weights(self)
+        self._plans: OrderedDict = OrderedDict()
+        self._plan: Optional[_Plan] = None
+        self.set_arch(sp.max_arch())
+
+    # ------------------------------------------------------------ arch
+    @property
+    def arch(self) -> AttentiveArch:
+        """The arch that ``forward`` runs."""
+        return self._plan.arch
+
+    def set_arch(self, arch: AttentiveArch, regularize: Optional[bool] = None) -> None:
+        """Make ``arch`` the subnet that ``forward`` runs.
+
+        Args:
+            arch (AttentiveArch): Must lie in the space (ValueError otherwise).
+            regularize (bool, optional): Apply dropout/drop-connect (train mode
+                only). Default: only for the max arch, as published.
+        """
+        if not isinstance(arch, AttentiveArch):
+            raise TypeError(f'arch: expected AttentiveArch, got {type(arch).__name__}')
+        if regularize is None:
+            regularize = arch.key() == self.space.max_arch().key()
+        key = (arch.key(), bool(regularize))
+        plan = self._plans.get(key)
+        if plan is None:
+            try:
+                self.space.validate(arch)
+            except ValueError as e:
+                raise ValueError(f'set_arch: arch is outside the supernet space: {e}') from None
+            plan = self._make_plan(arch, bool(regularize))
+            self._plans[key] = plan
+            if len(self._plans) > 4096:  # bounded: samplers draw many distinct archs
+                self._plans.popitem(last=False)
+        else:
+            self._plans.move_to_end(key)
+        self._plan = plan
+
+    def _make_plan(self, arch: AttentiveArch, regularize: bool) -> _Plan:
+        sp = self.space
+        n_blocks = len(self.blocks)
+        blocks, cin = [], arch.width[0]
+        for s, st in enumerate(sp.stages):
+            cout, t = arch.width[s + 1], arch.expand[s]
+            for d in range(arch.depth[s]):
+                idx = self.stage_starts[s] + d
+                mid = attentive_block_mid(cin, t) if t != 1 else cin
+                identity = (st.stride == 1 or d > 0) and cin == cout
+                # Published rule (set_dropout_rate + MobileInvertedResidualBlock):
+                # drop-connect on the last two stages' identity blocks, rate
+                # scaled by the supernet block index.
+                rate = (self.drop_path_rate * idx / n_blocks
+                        if regularize and identity and s >= len(sp.stages) - 2 else 0.0)
+                blocks.append((idx, BlockChoice(cin, cout, mid, arch.kernel[s], t != 1,
+                                                attentive_se_hidden(mid) if st.se else 0,
+                                                identity, rate)))
+                cin = cout
+        return _Plan(arch, arch.width[0], tuple(blocks), 6 * cin, arch.width[8],
+                     self.dropout if regularize else 0.0)
+
+    # --------------------------------------------------------- forward
+    @staticmethod
+    def resize(x: torch.Tensor, resolution: int) -> torch.Tensor:
+        """Bicubic resize to ``resolution`` (no-op when already there)."""
+        if x.shape[-1] == resolution and x.shape[-2] == resolution:
+            return x
+        return F.interpolate(x, size=(resolution, resolution), mode='bicubic',
+                             align_corners=False)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Pooled features (after the head 1x1 conv) of the active subnet."""
+        plan = self._plan
+        x = self.stem(self.resize(x, plan.arch.resolution), plan.stem, 3)
+        blocks = self.blocks
+        for idx, choice in plan.blocks:
+            x = blocks[idx](x, choice)
+        return self.head(x, plan.head).mean((2, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits of the active subnet; ``x`` is resized to its resolution."""
+        plan = self._plan
+        h = F.silu(self.mid_fc(self.forward_features(x), plan.last), inplace=True)
+        if plan.dropout > 0.0 and self.training:
+            h = F.dropout(h, plan.dropout, True)
+        return self.fc(h, self.num_classes)
+
+    # ---------------------------------------------------------- export
+    def to_static(self, arch: Optional[AttentiveArch] = None) -> StaticClassifier:
+        """Standalone static classifier of ``arch`` (default: the active one).
+
+        Same module names as ``build_static_classifier`` and as
+        SearchedMobileNet + NASClsHead (``backbone.stem/blocks/head``,
+        ``head.mid_fc/fc``); eval outputs equal the supernet's for that arch.
+        The static BNs get the static default momentum (0.1) for retraining.
+        """
+        old = self._plan
+        if arch is not None:
+            self.set_arch(arch, regularize=False)
+        plan = self._plan
+        self._plan = old
+        arch = plan.arch
+        if arch.num_classes != self.num_classes:
+            arch = arch.replace(num_classes=self.num_classes)
+        model = build_static_classifier(arch, space=self.space)
+        net = model.backbone
+        net.stem = self.stem.to_static(3, plan.stem, 3, bn_momentum=net.stem.bn.momentum)
+        for i, (idx, choice) in enumerate(plan.blocks):
+            net.blocks[i] = self.blocks[idx].to_static(choice, bn_momentum=net.stem.bn.momentum)
+        net.head = self.head.to_static(plan.blocks[-1][1].out_channels, plan.head,
+                                       bn_momentum=net.stem.bn.momentum)
+        model.head.mid_fc[0] = self.mid_fc.to_static(plan.head, plan.last)
+        model.head.fc = self.fc.to_static(plan.last, self.num_classes)
+        return model.train(self.training)
