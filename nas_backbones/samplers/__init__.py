@@ -1,0 +1,18 @@
+"""Architecture samplers (torch-free). Registered in ``ARCH_SAMPLERS`` when
+the OpenMMLab stack is installed; importable without it (benchmarks)."""
+from .acc_predictor import ForestPredictor, forest_from_sklearn
+from .attentive import AttentiveSampler, pareto_set
+from .base import ArchSampler, UniformSampler
+from .flops_prior import FlopsPriorSampler
+from .flops_table import FlopsTable, bucket_of
+
+__all__ = ['ArchSampler', 'AttentiveSampler', 'FlopsPriorSampler', 'FlopsTable',
+           'ForestPredictor', 'UniformSampler', 'bucket_of', 'forest_from_sklearn', 'pareto_set']
+
+try:
+    from ..registry import ARCH_SAMPLERS
+except ImportError:  # torch-only machine
+    ARCH_SAMPLERS = None
+if ARCH_SAMPLERS is not None:
+    for _cls in (UniformSampler, FlopsPriorSampler, AttentiveSampler):
+        ARCH_SAMPLERS.register_module(module=_cls, force=True)
