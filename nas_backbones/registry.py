@@ -10,7 +10,7 @@ lets mmpretrain/mmdet configs reach ours with a scoped type
 from mmengine.registry import Registry
 from mmpretrain.registry import DATA_SAMPLERS as MMPRETRAIN_DATA_SAMPLERS
 from mmpretrain.registry import DATASETS as MMPRETRAIN_DATASETS
-from mmpretrain.registry import EVALUATOR as MMPRETRAIN_EVALUATOR
+from mmpretrain.registry import EVALUATORS as MMPRETRAIN_EVALUATOR
 from mmpretrain.registry import HOOKS as MMPRETRAIN_HOOKS
 from mmpretrain.registry import LOOPS as MMPRETRAIN_LOOPS
 from mmpretrain.registry import METRICS as MMPRETRAIN_METRICS
@@ -30,8 +30,17 @@ SCOPE = 'nas_backbones'
 
 
 def _child(name: str, parent: Registry, *locations: str) -> Registry:
-    return Registry(name, parent=parent, scope=SCOPE,
-                    locations=[f'nas_backbones.{loc}' for loc in locations])
+    registry = Registry(name, parent=parent, scope=SCOPE,
+                        locations=[f'nas_backbones.{loc}' for loc in locations])
+    # mmengine resolves a scoped type ('nas_backbones.X') from a *sibling*
+    # library (mmdet) only through the root registry's direct children, and
+    # ours is a grandchild (root -> mmpretrain -> nas_backbones). Listing it
+    # under the root as well makes `type='nas_backbones.SearchedMobileNet'`
+    # work in mmdet configs, while unscoped mmpretrain names keep resolving
+    # through the real parent.
+    root = parent._get_root_registry()
+    root._children.setdefault(SCOPE, registry)
+    return registry
 
 
 RUNNERS = _child('runner', MMPRETRAIN_RUNNERS)
