@@ -10,9 +10,9 @@ from pycocotools.coco import COCO
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tools/
 
+from mmcv.transforms import LoadImageFromFile  # noqa: E402
 from mmdet.datasets import CocoDataset  # noqa: E402
-from mmdet.datasets.transforms import (LoadAnnotations,  # noqa: E402
-                                       LoadImageFromFile)
+from mmdet.datasets.transforms import LoadAnnotations  # noqa: E402
 
 from tools.data._sources import FASHION_MNIST_CLASSES  # noqa: E402
 from tools.data.build_coco_demo import (MASK_THRESHOLD,  # noqa: E402

@@ -1,4 +1,4 @@
-"""The ImageNet-layout demo builder, its image sources, and mmpretrain reading it."""
+"""The ImageNet-layout demo builder, its sources, and mmpretrain reading it."""
 import gzip
 import sys
 from pathlib import Path
