@@ -10,7 +10,8 @@ count FLOPs: samplers, the search loop and the estimator do.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import NamedTuple, Optional
+from pathlib import Path
+from typing import NamedTuple, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -22,6 +23,31 @@ from ..ops.classifier import StaticClassifier, build_static_classifier
 from ..ops.dynamic_linear import DynamicLinear
 from ..ops.dynamic_mbconv import BlockChoice, DynamicConvBNAct, DynamicMBConv
 from ..ops.static_net import init_weights
+
+
+def space_from_cfg(cfg: Union[str, Path, dict, AttentiveSpace, None] = None) -> AttentiveSpace:
+    """A search space from a config entry.
+
+    Args:
+        cfg: None (the published space), an ``AttentiveSpace``, a
+            ``supernet_config`` yml path, or a mapping in that format; a
+            partial mapping is merged onto the published space, so a demo
+            can override only ``resolutions`` (or one stage's fields).
+    """
+    if cfg is None:
+        return default_attentive_space()
+    if isinstance(cfg, AttentiveSpace):
+        return cfg
+    if isinstance(cfg, (str, Path)):
+        return AttentiveSpace.load(cfg)
+    data = dict(cfg.get('supernet_config', cfg))
+    merged = default_attentive_space().to_dict()
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return AttentiveSpace.from_dict(merged)
 
 
 class _Plan(NamedTuple):

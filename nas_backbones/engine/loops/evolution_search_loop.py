@@ -1,0 +1,194 @@
+"""Evolutionary search on a trained AttentiveNAS supernet, as an mmengine loop.
+
+Fitness = top-1 on a held-out loader of the subnet after BN recalibration
+(N training batches), or the accuracy predictor. The search state is saved
+to ``{work_dir}/search_state.json`` after every generation, so an
+interrupted search resumes where it stopped. Writes ``evaluated.csv`` (the
+input of tools/analysis/train_acc_predictor.py), ``pareto.json``/``.csv``,
+``pareto.png`` and ``best_arch.yml``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import torch
+from mmengine import dist
+from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
+
+from ...arch import AttentiveArch
+from ...registry import LOOPS
+from ...samplers.acc_predictor import ForestPredictor
+from ...samplers.evolution import EvolutionSearch, check_budget
+
+FITNESS = ('accuracy', 'predictor')
+
+
+@LOOPS.register_module()
+class EvolutionSearchLoop(BaseLoop):
+    """Evolution under a FLOPs budget.
+
+    Args:
+        runner: The runner (its model must be ``AttentiveNAS``).
+        dataloader (dict | DataLoader): Held-out data for the top-1 fitness.
+        calib_dataloader (dict | DataLoader, optional): Training data for BN
+            recalibration; defaults to ``dataloader``.
+        calib_batches (int): Batches of BN recalibration. Defaults to 64.
+        eval_batches (int, optional): Cap on held-out batches per arch.
+        cache_data (bool): Keep the batches in memory across archs (they are
+            the same for every arch). Defaults to True.
+        fitness (str): 'accuracy' or 'predictor'. Defaults to 'accuracy'.
+        predictor (str, optional): Forest npz for 'predictor'; defaults to
+            the authors' forest.
+        min_mflops, max_mflops (float): The FLOPs budget.
+        population_size, num_parents, num_mutations, mutation_prob,
+        num_crossovers, generations: Evolution settings (defaults
+            512/128/128/0.1/128/20, as published).
+        seed (int): Seed of the search's ``random.Random``. Defaults to 0.
+        resume (bool): Continue from ``search_state.json``. Defaults to True.
+    """
+
+    def __init__(self, runner, dataloader, calib_dataloader=None, calib_batches: int = 64,
+                 eval_batches: Optional[int] = None, cache_data: bool = True,
+                 fitness: str = 'accuracy', predictor: Optional[str] = None,
+                 min_mflops: float = 0.0, max_mflops: float = float('inf'),
+                 population_size: int = 512, num_parents: int = 128, num_mutations: int = 128,
+                 mutation_prob: float = 0.1, num_crossovers: int = 128, generations: int = 20,
+                 seed: int = 0, resume: bool = True):
+        super().__init__(runner, dataloader)
+        if fitness not in FITNESS:
+            raise ValueError(f'fitness: {fitness!r} not in {FITNESS}')
+        self.model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        check_budget(self.model.space, min_mflops, max_mflops)
+        self.calib_loader = (runner.build_dataloader(calib_dataloader, seed=runner.seed)
+                             if isinstance(calib_dataloader, dict) else calib_dataloader)
+        self.calib_batches, self.eval_batches, self.cache_data = calib_batches, eval_batches, cache_data
+        self.fitness_kind = fitness
+        self.predictor = ForestPredictor.load(predictor) if fitness == 'predictor' and predictor \
+            else (ForestPredictor.load() if fitness == 'predictor' else None)
+        self.generations, self.resume = generations, resume
+        self.search = EvolutionSearch(
+            self.model.space, self.fitness, random.Random(seed), min_mflops, max_mflops,
+            population_size, num_parents, num_mutations, mutation_prob, num_crossovers)
+        self.out_dir = Path(runner.work_dir)
+        self._cache: dict[str, list] = {}
+
+    # ------------------------------------------------------------- fitness
+    def _batches(self, name: str, loader, limit: Optional[int]) -> list:
+        if name in self._cache:
+            return self._cache[name]
+        out = []
+        for i, data in enumerate(loader):
+            if limit is not None and i >= limit:
+                break
+            out.append(data)
+        if self.cache_data:
+            self._cache[name] = out
+        return out
+
+    @torch.no_grad()
+    def top1(self, arch: AttentiveArch) -> float:
+        """Top-1 (%) of ``arch`` on the held-out loader after BN recalibration."""
+        model = self.model
+        calib = self._batches('calib', self.calib_loader or self.dataloader, self.calib_batches)
+        model.set_eval_arch(arch)
+        model.recalibrate(calib, len(calib))
+        if dist.get_world_size() > 1:
+            dist.all_reduce_params([b for n, b in model.named_buffers() if 'running_' in n],
+                                   op='mean')
+        model.eval()
+        correct = total = 0
+        for data in self._batches('eval', self.dataloader, self.eval_batches):
+            data = model.data_preprocessor(data, False)
+            logits = model(data['inputs'], mode='tensor')
+            labels = torch.cat([ds.gt_label for ds in data['data_samples']]).to(logits.device)
+            correct += int((logits.argmax(1) == labels).sum())
+            total += len(labels)
+        counts = torch.tensor([correct, total], dtype=torch.float64)
+        if dist.get_world_size() > 1:
+            dist.all_reduce(counts)
+        return float(100.0 * counts[0] / counts[1].clamp(min=1))
+
+    def fitness(self, archs: Sequence[AttentiveArch]) -> list[float]:
+        if self.predictor is not None:
+            return self.predictor.predict_archs(archs).tolist()
+        return [self.top1(a) for a in archs]
+
+    # ----------------------------------------------------------------- run
+    @property
+    def state_file(self) -> Path:
+        return self.out_dir / 'search_state.json'
+
+    def _after_generation(self, search: EvolutionSearch) -> None:
+        best = search.best()
+        fit, flops = search.evaluated[best.key()]
+        self.runner.logger.info(
+            f'generation {search.generation}/{self.generations}: {len(search.evaluated)} archs '
+            f'evaluated; best {fit:.2f} at {flops / 1e6:.2f} MFLOPs')
+        if dist.is_main_process():
+            self.state_file.write_text(json.dumps(search.state_dict()))
+
+    def run(self) -> AttentiveArch:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        if self.resume and self.state_file.is_file():
+            self.search.load_state_dict(json.loads(self.state_file.read_text()))
+            self.runner.logger.info(f'resumed search at generation {self.search.generation} '
+                                    f'from {self.state_file}')
+        best = self.search.run(self.generations, self._after_generation)
+        if dist.is_main_process():
+            self.write_results(best)
+        return best
+
+    def write_results(self, best: AttentiveArch) -> dict:
+        """Write evaluated.csv, pareto.{json,csv,png} and best_arch.yml."""
+        s, out = self.search, self.out_dir
+        with (out / 'evaluated.csv').open('w', newline='') as f:
+            w = csv.writer(f)
+            w.writerow(['encoding', 'mflops', 'acc'])
+            for g, (fit, flops) in s.evaluated.items():
+                w.writerow([' '.join(map(str, g)), f'{flops / 1e6:.2f}', f'{fit:.4f}'])
+        front = s.pareto()
+        rows = [{'mflops': round(f / 1e6, 2), 'fitness': fit, 'arch': s.space.decode(g).to_dict()}
+                for f, fit, g in front]
+        (out / 'pareto.json').write_text(json.dumps(rows, indent=1))
+        with (out / 'pareto.csv').open('w', newline='') as f:
+            w = csv.writer(f)
+            w.writerow(['mflops', 'fitness', 'encoding'])
+            for f_, fit, g in front:
+                w.writerow([f'{f_ / 1e6:.2f}', f'{fit:.4f}', ' '.join(map(str, g))])
+        self._plot(front)
+        fit, flops = s.evaluated[best.key()]
+        name = f'search_{s.max_flops / 1e6:g}mflops' if s.max_flops != float('inf') else 'search'
+        best = best.replace(name=name, num_classes=self.model.supernet.num_classes)
+        path = best.save(out / 'best_arch.yml')
+        self.runner.logger.info(f'best arch: {self.fitness_kind} {fit:.2f}, {flops / 1e6:.2f} '
+                                f'MFLOPs -> {path}')
+        print(f'[nas_backbones] search: best {self.fitness_kind} {fit:.2f} at {flops / 1e6:.2f} '
+              f'MFLOPs ({len(s.evaluated)} archs evaluated) | arch: {path} | pareto: '
+              f'{out / "pareto.csv"}', flush=True)
+        return {'best_arch': str(path), 'fitness': fit, 'mflops': flops / 1e6}
+
+    def _plot(self, front) -> None:
+        try:
+            import matplotlib
+            matplotlib.use('Agg')
+            import matplotlib.pyplot as plt
+        except ImportError:  # the plot is a convenience; the CSV/JSON hold the data
+            self.runner.logger.warning('matplotlib missing: pareto.png not written')
+            return
+        s = self.search
+        fig, ax = plt.subplots(figsize=(6, 4))
+        pts = list(s.evaluated.values())
+        ax.scatter([f / 1e6 for _, f in pts], [v for v, _ in pts], s=4, alpha=0.3,
+                   label='evaluated')
+        ax.plot([f / 1e6 for f, _, _ in front], [v for _, v, _ in front], 'r.-', label='Pareto')
+        ax.set_xlabel('MFLOPs')
+        ax.set_ylabel(self.fitness_kind)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(self.out_dir / 'pareto.png', dpi=100)
+        plt.close(fig)

@@ -1,0 +1,188 @@
+"""Evolutionary search under a FLOPs budget (SPEC §3), torch-free.
+
+HAT/AttentiveNAS protocol: an initial population, then per generation
+``num_mutations`` mutations (each gene redrawn with ``mutation_prob``) and
+``num_crossovers`` gene-wise crossovers of parents drawn from the best
+``num_parents``; the next population is the parents plus the children.
+An arch outside the budget is never evaluated; an arch is evaluated once.
+The fitness is any callable on a list of archs (accuracy after BN
+recalibration, a predictor, or a synthetic function in tests).
+"""
+from __future__ import annotations
+
+import random
+from typing import Callable, Optional, Sequence
+
+from ..arch import AttentiveArch, AttentiveSpace
+from ..estimators.flops import count_flops
+from .base import rng_state, set_rng_state
+
+Fitness = Callable[[Sequence[AttentiveArch]], Sequence[float]]
+
+
+def space_flops_range(space: AttentiveSpace) -> tuple[int, int]:
+    """(min, max) FLOPs the space can reach (its min and max archs)."""
+    return count_flops(space.min_arch(), space=space), count_flops(space.max_arch(), space=space)
+
+
+def check_budget(space: AttentiveSpace, min_mflops: float, max_mflops: float) -> None:
+    """Raise ValueError when no arch of ``space`` fits the budget."""
+    lo, hi = space_flops_range(space)
+    if min_mflops > max_mflops or max_mflops * 1e6 < lo or min_mflops * 1e6 > hi:
+        raise ValueError(f'FLOPs budget [{min_mflops}, {max_mflops}] MFLOPs is outside what the '
+                         f'search space can reach: min {lo / 1e6:.2f} / max {hi / 1e6:.2f} MFLOPs')
+
+
+class EvolutionSearch:
+    """The evolutionary search state and its steps.
+
+    Args:
+        space (AttentiveSpace): The space.
+        fitness (callable): archs -> fitness (higher is better).
+        rng (random.Random): The generator.
+        min_mflops (float): Budget lower bound. Defaults to 0.
+        max_mflops (float): Budget upper bound. Defaults to inf.
+        population_size (int): Initial population. Defaults to 512.
+        num_parents (int): Best archs kept as parents. Defaults to 128.
+        num_mutations (int): Mutations per generation. Defaults to 128.
+        mutation_prob (float): Per-gene mutation probability. Defaults to 0.1.
+        num_crossovers (int): Crossovers per generation. Defaults to 128.
+        max_tries (int): Draws per child before giving up on it. Defaults to 100.
+    """
+
+    def __init__(self, space: AttentiveSpace, fitness: Fitness, rng: random.Random,
+                 min_mflops: float = 0.0, max_mflops: float = float('inf'),
+                 population_size: int = 512, num_parents: int = 128, num_mutations: int = 128,
+                 mutation_prob: float = 0.1, num_crossovers: int = 128, max_tries: int = 100):
+        check_budget(space, min_mflops, max_mflops)
+        for name, v in (('population_size', population_size), ('num_parents', num_parents)):
+            if v < 1:
+                raise ValueError(f'{name}: must be >= 1, got {v}')
+        if not 0.0 <= mutation_prob <= 1.0:
+            raise ValueError(f'mutation_prob: must be in [0, 1], got {mutation_prob}')
+        self.space, self.fitness, self.rng = space, fitness, rng
+        self.min_flops, self.max_flops = min_mflops * 1e6, max_mflops * 1e6
+        self.population_size, self.num_parents = population_size, num_parents
+        self.num_mutations, self.mutation_prob = num_mutations, mutation_prob
+        self.num_crossovers, self.max_tries = num_crossovers, max_tries
+        self.choices = space.gene_choices()
+        self.generation = 0
+        self.population: list[tuple[int, ...]] = []
+        self.evaluated: dict[tuple[int, ...], tuple[float, int]] = {}  # key -> (fitness, flops)
+
+    # ------------------------------------------------------------ budget
+    def flops(self, genes: Sequence[int]) -> int:
+        return count_flops(self.space.decode(genes), space=self.space)
+
+    def in_budget(self, genes: Sequence[int]) -> bool:
+        return self.min_flops <= self.flops(genes) <= self.max_flops
+
+    def _project(self, genes: list[int]) -> list[int]:
+        # Random walk of one-step gene changes towards the budget: uniform
+        # draws rarely land in budgets near the space's extremes (A0 is the min arch).
+        for _ in range(10 * len(genes)):
+            f = self.flops(genes)
+            if self.min_flops <= f <= self.max_flops:
+                break
+            step = -1 if f > self.max_flops else 1
+            movable = [i for i, c in enumerate(self.choices)
+                       if 0 <= c.index(genes[i]) + step < len(c)]
+            i = self.rng.choice(movable)
+            genes[i] = self.choices[i][self.choices[i].index(genes[i]) + step]
+        return genes
+
+    def random_genes(self) -> tuple[int, ...]:
+        """A random arch in budget (uniform draws, then a projection)."""
+        for _ in range(20):
+            genes = [self.rng.choice(c) for c in self.choices]
+            if self.in_budget(genes):
+                return tuple(genes)
+        return tuple(self._project(genes))
+
+    def mutate(self, parent: Sequence[int]) -> Optional[tuple[int, ...]]:
+        for _ in range(self.max_tries):
+            child = tuple(self.rng.choice(c) if self.rng.random() < self.mutation_prob else g
+                          for g, c in zip(parent, self.choices))
+            if child not in self.evaluated and self.in_budget(child):
+                return child
+        return None
+
+    def crossover(self, a: Sequence[int], b: Sequence[int]) -> Optional[tuple[int, ...]]:
+        for _ in range(self.max_tries):
+            child = tuple(x if self.rng.random() < 0.5 else y for x, y in zip(a, b))
+            if child not in self.evaluated and self.in_budget(child):
+                return child
+        return None
+
+    # --------------------------------------------------------- evaluation
+    def evaluate(self, genes_list: Sequence[tuple[int, ...]]) -> None:
+        new = list(dict.fromkeys(g for g in genes_list if g not in self.evaluated))
+        if not new:
+            return
+        scores = self.fitness([self.space.decode(g) for g in new])
+        for g, s in zip(new, scores):
+            self.evaluated[g] = (float(s), self.flops(g))
+
+    def ranked(self, keys: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        return sorted(set(keys), key=lambda g: -self.evaluated[g][0])
+
+    def init_population(self) -> None:
+        genes = [self.random_genes() for _ in range(self.population_size)]
+        self.evaluate(genes)
+        self.population = self.ranked(genes)
+
+    def step(self) -> None:
+        """One generation: mutations and crossovers of the best parents."""
+        parents = self.ranked(self.population)[:self.num_parents]
+        children = []
+        for _ in range(self.num_mutations):
+            child = self.mutate(self.rng.choice(parents))
+            if child is not None:
+                children.append(child)
+        for _ in range(self.num_crossovers):
+            child = self.crossover(self.rng.choice(parents), self.rng.choice(parents))
+            if child is not None:
+                children.append(child)
+        self.evaluate(children)
+        self.population = self.ranked(parents + children)
+        self.generation += 1
+
+    def run(self, generations: int, on_generation: Optional[Callable] = None) -> AttentiveArch:
+        """Run (or continue) until ``generations``; returns the best arch."""
+        if not self.population:
+            self.init_population()
+            if on_generation:
+                on_generation(self)
+        while self.generation < generations:
+            self.step()
+            if on_generation:
+                on_generation(self)
+        return self.best()
+
+    # -------------------------------------------------------------- results
+    def best(self) -> AttentiveArch:
+        key = max(self.evaluated, key=lambda g: self.evaluated[g][0])
+        return self.space.decode(key)
+
+    def pareto(self) -> list[tuple[int, float, tuple[int, ...]]]:
+        """(FLOPs, fitness, genes) of the evaluated archs no other beats
+        with fewer-or-equal FLOPs, sorted by FLOPs."""
+        rows = sorted(((f, -s, g) for g, (s, f) in self.evaluated.items()))
+        out, top = [], float('-inf')
+        for f, neg, g in rows:
+            if -neg > top:
+                out.append((f, -neg, g))
+                top = -neg
+        return out
+
+    def state_dict(self) -> dict:
+        """JSON-able state (written after every generation)."""
+        return {'generation': self.generation, 'rng': rng_state(self.rng),
+                'population': [list(g) for g in self.population],
+                'evaluated': [[list(g), s, f] for g, (s, f) in self.evaluated.items()]}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generation = int(state['generation'])
+        set_rng_state(self.rng, state['rng'])
+        self.population = [tuple(g) for g in state['population']]
+        self.evaluated = {tuple(g): (float(s), int(f)) for g, s, f in state['evaluated']}
