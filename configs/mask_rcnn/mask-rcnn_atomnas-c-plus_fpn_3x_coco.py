@@ -1,0 +1,11 @@
+# Mask R-CNN, AtomNAS-C+ backbone: FPN over strides 4/8/16/32;
+# mmdet's multi-scale 3x recipe.
+# out_indices / in_channels: nas_backbones.export.det_config.det_taps('atomnas_c_plus', 'fpn').
+_base_ = './_base_/mask-rcnn_searched_fpn_3x_coco.py'
+model = dict(
+    backbone=dict(
+        arch='atomnas_c_plus',
+        out_indices=(1, 2, 4, 7),
+        frozen_stages=2,
+        init_cfg=dict(checkpoint='checkpoints/atomnas_c_plus_in1k.pth')),
+    neck=dict(in_channels=[24, 40, 96, 1280]))

@@ -1,0 +1,11 @@
+# Mask R-CNN, AttentiveNAS-A6 backbone: FPN over strides 4/8/16/32;
+# the AtomNAS paper's 23-epoch schedule.
+# out_indices / in_channels: nas_backbones.export.det_config.det_taps('attentivenas_a6', 'fpn').
+_base_ = './_base_/mask-rcnn_searched_fpn_23e_coco.py'
+model = dict(
+    backbone=dict(
+        arch='attentivenas_a6',
+        out_indices=(1, 2, 4, 7),
+        frozen_stages=2,
+        init_cfg=dict(checkpoint='checkpoints/attentivenas_a6_in1k.pth')),
+    neck=dict(in_channels=[24, 32, 112, 1344]))
