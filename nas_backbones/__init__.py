@@ -17,4 +17,8 @@ else:
     # Registering subpackages, in import-flow order.
     from . import registry  # noqa: F401
     from . import backbones  # noqa: F401
+    from . import engine  # noqa: F401
+    from . import samplers  # noqa: F401  (AttentiveNAS arch samplers)
+    from . import algorithms  # noqa: F401
+    from . import export  # noqa: F401
     from .utils import register_all_modules  # noqa: F401

@@ -7,6 +7,8 @@ lets mmpretrain/mmdet configs reach ours with a scoped type
 (``type='nas_backbones.SearchedMobileNet'``), as mmdet does for
 ``mmpretrain.ConvNeXt``. ``locations`` import the registering modules lazily.
 """
+from pathlib import Path
+
 from mmengine.registry import Registry
 from mmpretrain.registry import DATA_SAMPLERS as MMPRETRAIN_DATA_SAMPLERS
 from mmpretrain.registry import DATASETS as MMPRETRAIN_DATASETS
@@ -29,9 +31,19 @@ from mmpretrain.registry import VISUALIZERS as MMPRETRAIN_VISUALIZERS
 SCOPE = 'nas_backbones'
 
 
+def _exists(location: str) -> bool:
+    # A file check, not importlib.util.find_spec: that would import the parent
+    # package (e.g. nas_backbones.engine) while this module is half-imported.
+    path = Path(__file__).resolve().parent.joinpath(*location.split('.'))
+    return path.is_dir() or path.with_suffix('.py').is_file()
+
+
 def _child(name: str, parent: Registry, *locations: str) -> Registry:
+    # mmengine fails on a location that does not import; subpackages arrive
+    # with their issues (algorithms/, datasets/, engine/hooks/ ...), so only
+    # the existing ones are listed.
     registry = Registry(name, parent=parent, scope=SCOPE,
-                        locations=[f'nas_backbones.{loc}' for loc in locations])
+                        locations=[f'nas_backbones.{loc}' for loc in locations if _exists(loc)])
     # mmengine resolves a scoped type ('nas_backbones.X') from a *sibling*
     # library (mmdet) only through the root registry's direct children, and
     # ours is a grandchild (root -> mmpretrain -> nas_backbones). Listing it
@@ -63,3 +75,11 @@ VISUALIZERS = _child('visualizer', MMPRETRAIN_VISUALIZERS)
 VISBACKENDS = _child('vis_backend', MMPRETRAIN_VISBACKENDS)
 # Samplers of architectures (not data): uniform, FLOPs prior, attentive.
 ARCH_SAMPLERS = Registry('arch sampler', scope=SCOPE, locations=['nas_backbones.samplers'])
+
+# A child registry looks into its parents' already-registered modules only;
+# mmpretrain fills its registries lazily (``locations``), so register its
+# modules now for unscoped lookups (ImageClassifier, ImageNet, Accuracy, ...)
+# from the 'nas_backbones' scope.
+from mmpretrain.utils import register_all_modules as _register_mmpretrain_modules  # noqa: E402
+
+_register_mmpretrain_modules(init_default_scope=False)
