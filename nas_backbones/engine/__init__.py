@@ -9,3 +9,4 @@ __all__ = ['allow_run_checkpoints', 'load_run_checkpoint', 'DataRootNotFoundErro
            'check_data_roots', 'NASRunner', 'arch_of_config', 'train_summary']
 
 from . import hooks, loops  # noqa: F401,E402  (registering)
+from . import optimizers  # noqa: F401,E402  (registering: RMSpropTF)

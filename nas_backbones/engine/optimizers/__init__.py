@@ -1,0 +1,4 @@
+"""Optimizers (registering)."""
+from .rmsprop_tf import RMSpropTF
+
+__all__ = ['RMSpropTF']

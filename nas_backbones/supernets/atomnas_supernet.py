@@ -1,0 +1,232 @@
+"""AtomNAS supernet (SPEC §2): the static AtomNAS net with every atom present,
+plus what resource-aware atom selection and dynamic shrinkage need. Imports
+torch only.
+
+The supernet *is* a static net (``ops.build_atomnas_net`` of the full arch
+from ``arch.atomnas_supernet_arch``), so a shrunk supernet and the static net
+of its ``current_arch()`` are the same computation with the same module
+names (``backbone.*``, ``head.*``): export is a state-dict copy. The
+supernet does not decide which atoms die (``ops.atom_shrink.dead_atom_masks``
+and the shrink hook do) and does not count FLOPs itself (the estimator does,
+from ``current_arch()``).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Sequence
+
+import torch
+import torch.nn as nn
+
+from ..arch import ATOMNAS_SUPERNET_SETTING, AtomNetArch, atomnas_supernet_arch
+from ..estimators.flops import Cost, conv_out, count_cost, se_hidden_atomnas
+from ..ops.atom_shrink import ParamMap, drop_atoms, keep_first, resolve_keep_mask, slice_optimizer_state
+from ..ops.atomic_block import AtomicBlock
+from ..ops.classifier import ClassifierHead, head_kwargs
+from ..ops.static_net import build_atomnas_net
+
+
+class ShrinkResult(NamedTuple):
+    """What one shrink did: atoms removed, and parameters replaced/removed."""
+    removed_atoms: int
+    params: ParamMap
+
+
+class AtomNASSupernet(nn.Module):
+    """MobileNetV2-like supernet of atomic blocks: stem -> blocks -> 1x1 head
+    conv -> global pool -> dropout -> fc.
+
+    Each searchable block (all but the first, t=1) has ``t * Cin`` atoms per
+    dw kernel size. The importance alpha of an atom is its ``bn_dw`` gamma.
+
+    Args:
+        stem_channels (int): Stem width; 32, or 16 for the AtomNAS-A run.
+            Defaults to 32.
+        kernel_sizes (Sequence[int]): dw kernel of each branch. Defaults to
+            (3, 5, 7).
+        setting (Sequence[tuple]): Stage table ``(t, c, n, s)``. Defaults to
+            the SPEC §2 table (a smaller table gives a CPU-sized demo).
+        num_classes (int): Defaults to 1000.
+        last_channels (int): Head conv width. Defaults to 1280.
+        act (str): 'relu' (A/B/C) or 'swish'. Defaults to 'relu'.
+        se_ratio (float): SE bottleneck / block input; 0 = no SE. Defaults to 0.
+        resolution (int): Input size the atom costs and FLOPs refer to.
+            Defaults to 224.
+        dropout (float): Dropout before the classifier. Defaults to 0.2.
+        bn_momentum (float): Defaults to 0.01 (SPEC §2).
+        bn_eps (float): Defaults to 1e-3 (SPEC §2).
+    """
+
+    def __init__(self, stem_channels: int = 32, kernel_sizes: Sequence[int] = (3, 5, 7),
+                 setting: Sequence[Sequence[int]] = ATOMNAS_SUPERNET_SETTING,
+                 num_classes: int = 1000, last_channels: int = 1280, act: str = 'relu',
+                 se_ratio: float = 0.0, resolution: int = 224, dropout: float = 0.2,
+                 bn_momentum: float = 0.01, bn_eps: float = 1e-3):
+        super().__init__()
+        setting = tuple(tuple(row) for row in setting)
+        if not setting or any(len(row) != 4 for row in setting):
+            raise ValueError(f'setting: expected rows (t, c, n, s), got {setting!r}')
+        self.space_arch = atomnas_supernet_arch(
+            stem_channels, tuple(kernel_sizes), num_classes, last_channels, act, se_ratio,
+            setting, resolution, dropout)
+        self.backbone = build_atomnas_net(self.space_arch, bn_momentum, bn_eps)
+        self.neck = nn.AdaptiveAvgPool2d(1)
+        self.head = ClassifierHead(**head_kwargs(self.space_arch, self.backbone))
+        self._branch_costs = self._compute_branch_costs(self.space_arch)
+        # SPEC §2: c_i normalised by the mean cost over all atoms, as the
+        # published code does. The mean is taken over the supernet's atoms once,
+        # so lambda keeps its meaning while the net shrinks.
+        total = sum(c * a for i, costs in self._branch_costs.items()
+                    for c, a in zip(costs.values(), self.space_arch.blocks[i].atoms))
+        self.cost_mean = total / max(1, self.space_arch.num_atoms)
+        self._cache: dict = {}
+        self._refresh()
+
+    # ------------------------------------------------------------ structure
+    @staticmethod
+    def _compute_branch_costs(arch: AtomNetArch) -> dict[int, dict[int, int]]:
+        """Per searchable block, the FLOPs of one atom of each kernel size:
+        ``Cin*Hin^2 + k^2*Hout^2 + Cout*Hout^2`` (its share of the expansion,
+        the dw conv and the projection, SPEC §2) plus, with SE, its share of
+        the SE convs and of the gating multiply (the AtomNAS convention), so
+        that the costs of removed atoms add up to the estimator's FLOPs drop."""
+        costs, cin, size = {}, arch.stem_channels, conv_out(arch.resolution, 2)
+        for i, b in enumerate(arch.blocks):
+            hout = conv_out(size, b.stride)
+            if b.has_expansion:
+                se = (2 * se_hidden_atomnas(cin, arch.se_ratio) + hout * hout
+                      if arch.se_ratio > 0 else 0)
+                costs[i] = {k: cin * size * size + k * k * hout * hout
+                            + b.out_channels * hout * hout + se for k in b.kernel_sizes}
+            cin, size = b.out_channels, hout
+        return costs
+
+    @property
+    def blocks(self) -> nn.Sequential:
+        return self.backbone.blocks
+
+    def searchable_blocks(self) -> list[int]:
+        """Indices of the blocks whose atoms can still be removed (the first,
+        expansion-free block is never searched, SPEC §2)."""
+        return [i for i in self._branch_costs if not self.blocks[i].is_identity]
+
+    def alphas(self) -> dict[int, torch.Tensor]:
+        """Block index -> importance factors of its atoms (``bn_dw.weight``)."""
+        return {i: self.blocks[i].bn_dw.weight for i in self.searchable_blocks()}
+
+    def atom_costs(self, index: int) -> torch.Tensor:
+        """Un-normalised FLOPs of each live atom of block ``index`` (float64)."""
+        block, costs = self.blocks[index], self._branch_costs[index]
+        return torch.tensor([costs[k] for k, a in zip(block.kernel_sizes, block.atoms)
+                             for _ in range(a)], dtype=torch.float64)
+
+    def current_arch(self) -> AtomNetArch:
+        """The arch of the live atoms (what the static net / export builds)."""
+        return self._cache['arch']
+
+    def cost(self) -> Cost:
+        """Analytic FLOPs/params of ``current_arch()`` (AtomNAS convention)."""
+        return self._cache['cost']
+
+    def _refresh(self) -> None:
+        atoms = []
+        for b_arch, block in zip(self.space_arch.blocks, self.blocks):
+            live = dict(zip(block.kernel_sizes, block.atoms))
+            atoms.append(tuple(live.get(k, 0) for k in b_arch.kernel_sizes))
+        arch = self.space_arch.with_atoms(atoms).replace(name='')
+        self._cache = {'arch': arch, 'cost': count_cost(arch)}
+        index = self.searchable_blocks()
+        costs = (torch.cat([self.atom_costs(i) for i in index]) / self.cost_mean
+                 if index else torch.zeros(0, dtype=torch.float64))
+        # Normalised c_i of every live atom, in the order of alphas();
+        # non-persistent: derived from the structure, not trained.
+        ref = self.head.fc.weight
+        self.register_buffer('atom_cost_weights', costs.to(ref.device, ref.dtype), persistent=False)
+
+    # ------------------------------------------------------------ the loss
+    def atom_penalty(self) -> torch.Tensor:
+        """``sum_i c_i |alpha_i|`` with c_i normalised by the mean atom cost
+        (SPEC §2); autograd gives the subgradient ``sign(alpha) * c_i``."""
+        alphas = list(self.alphas().values())
+        if not alphas:
+            return self.atom_cost_weights.new_zeros(())
+        return torch.dot(self.atom_cost_weights, torch.cat(alphas).abs())
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.neck(self.backbone(x)).flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.forward_features(x))
+
+    # ------------------------------------------------------------ shrinking
+    def dead_flops(self, dead: dict[int, torch.Tensor]) -> int:
+        """FLOPs the atoms marked in ``dead`` (block index -> bool mask) would
+        free, after the keep-one-atom rule of ``resolve_keep_mask``."""
+        total = 0.0
+        for i, mask in dead.items():
+            keep = resolve_keep_mask(self.blocks[i], ~mask.bool().cpu())
+            total += float(self.atom_costs(i)[~keep].sum())
+        return int(round(total))
+
+    def shrink(self, keep: dict[int, torch.Tensor], optimizer: Optional[torch.optim.Optimizer] = None,
+               twins: Sequence['AtomNASSupernet'] = ()) -> ShrinkResult:
+        """Remove atoms in place from this supernet, its ``twins`` and the
+        optimizer state, in one call.
+
+        Args:
+            keep (dict[int, Tensor]): Block index -> bool mask over its live
+                atoms (True = keep). Blocks not listed are kept whole.
+            optimizer (Optimizer, optional): Optimizer over this supernet's
+                parameters; its param groups are repointed at the sliced
+                tensors and their state sliced alike.
+            twins (Sequence[AtomNASSupernet]): Structurally identical copies
+                (the EMA model) that lose exactly the same atoms.
+
+        Returns:
+            ShrinkResult: Atoms removed and the parameter map of this supernet.
+        """
+        params: ParamMap = {}
+        removed = 0
+        for i in sorted(keep):
+            if i not in self._branch_costs:
+                raise ValueError(f'keep: block {i} is not searchable')
+            block = self.blocks[i]
+            if block.is_identity:
+                continue
+            for twin in twins:
+                if twin.blocks[i].atoms != block.atoms:
+                    raise ValueError(f'twins: block {i} has atoms {twin.blocks[i].atoms}, this '
+                                     f'supernet {block.atoms}')
+            mask = resolve_keep_mask(block, keep[i].cpu())
+            removed += int((~mask).sum())
+            params.update(drop_atoms(block, mask))
+            for twin in twins:
+                drop_atoms(twin.blocks[i], mask)
+        if optimizer is not None:
+            slice_optimizer_state(optimizer, params)
+        self._refresh()
+        for twin in twins:
+            twin._refresh()
+        return ShrinkResult(removed, params)
+
+    def shrink_to_arch(self, arch: AtomNetArch, optimizer: Optional[torch.optim.Optimizer] = None,
+                       twins: Sequence['AtomNASSupernet'] = ()) -> ShrinkResult:
+        """Reshape to ``arch`` keeping the first atoms of each branch: gives a
+        freshly built supernet the shapes of a saved one, before its weights
+        (and optimizer state) are loaded."""
+        cur = self.current_arch()
+        if len(arch.blocks) != len(cur.blocks) or any(
+                a.kernel_sizes != b.kernel_sizes or a.out_channels != b.out_channels
+                or a.stride != b.stride for a, b in zip(arch.blocks, cur.blocks)):
+            raise ValueError('arch: not a sub-arch of this supernet (blocks, kernel sizes, widths '
+                             'or strides differ)')
+        keep = {}
+        for i in self.searchable_blocks():
+            want = dict(zip(arch.blocks[i].kernel_sizes, arch.blocks[i].atoms))
+            block = self.blocks[i]
+            keep[i] = keep_first(block, [want[k] for k in block.kernel_sizes])
+        result = self.shrink(keep, optimizer, twins)
+        got = [b.atoms for b in self.current_arch().blocks]
+        if got != [b.atoms for b in arch.blocks]:
+            raise ValueError(f'arch: atoms {[b.atoms for b in arch.blocks]} cannot be reached from '
+                             f'this supernet (now {got})')
+        return result
