@@ -1,0 +1,41 @@
+# AttentiveNAS end to end on the embedded demo set, on CPU in minutes:
+#   python tools/data/build_imagenet_demo.py --out data/imagenet_demo
+#   python tools/train.py configs/attentivenas/attentivenas-bestup3-loss_demo.py
+#   python tools/search.py configs/attentivenas/search_demo.py \
+#       --checkpoint work_dirs/attentivenas-bestup3-loss_demo/epoch_3.pth
+#   python tools/export.py configs/attentivenas/attentivenas-bestup3-loss_demo.py \
+#       --checkpoint work_dirs/attentivenas-bestup3-loss_demo/epoch_3.pth \
+#       --arch work_dirs/search_demo/best_arch.yml --out work_dirs/attentivenas_demo_export
+# The published space with demo resolutions (48/64 px instead of 192-288, the
+# demo images are 64 px); the FLOPs-prior buckets are 5 MFLOPs wide to match.
+_base_ = [
+    '../_base_/datasets/imagenet_demo.py',
+    '../_base_/default_runtime.py',
+    './_base_/attentivenas_supernet.py',
+]
+model = dict(
+    space=dict(resolutions=[48, 64]),
+    supernet=dict(num_classes=10),
+    sampler=dict(_delete_=True, type='AttentiveSampler', mode='bestup', score='loss',
+                 num_candidates=3, table=None, pool_size=5000, bucket_mflops=5.0),
+)
+custom_hooks = [dict(type='SubnetBNRecalibHook', num_batches=4)]
+
+# The published recipe scaled down: SGD nesterov, lr 0.1 x batch / 256 x 4 (few
+# epochs), 1-epoch warm-up, cosine per iteration, wd 1e-5 on weights, clip 1.0.
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-5),
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
+    clip_grad=dict(type='value', clip_value=1.0),
+)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=2, eta_min=0.0, by_epoch=True, begin=1, end=3,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=3, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=1, max_keep_ckpts=2))

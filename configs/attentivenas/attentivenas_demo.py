@@ -1,0 +1,1 @@
+_base_ = ['./attentivenas-bestup3-loss_demo.py']  # alias

@@ -1,0 +1,1 @@
+_base_ = ['./attentivenas-flops-prior_64xb32_in1k.py']  # alias

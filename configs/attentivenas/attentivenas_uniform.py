@@ -1,0 +1,1 @@
+_base_ = ['./attentivenas-uniform_64xb32_in1k.py']  # alias

@@ -1,0 +1,1 @@
+_base_ = ['./attentivenas-search-a4_in1k.py']  # alias (budget in MFLOPs)

@@ -1,0 +1,1 @@
+_base_ = ['./attentivenas-search-a2_in1k.py']  # alias

@@ -1,0 +1,1 @@
+_base_ = ['./attentivenas-search-a3_in1k.py']  # alias
