@@ -1,0 +1,71 @@
+"""Helpers shared by the test suite (one place, not one copy per file).
+
+Tests mirror the package (tests/test_arch, tests/test_estimators, ...), have
+unique basenames and no __init__.py; this file puts the repository root on
+sys.path so tests can import ``tools.*``.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Before torch loads libgomp: OpenMP threads that spin while waiting make
+# every op 10-100x slower when the cores are shared (parallel pytest runs,
+# other jobs); passive waiting costs nothing measurable on an idle machine.
+# Subprocesses (tools/*.py in end-to-end tests) inherit it.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+# SPEC §2 / §3: (MFLOPs, M params) of every zoo arch, in its family's convention.
+SPEC_COSTS = {
+    'atomnas_a': (258.29, 3.854),
+    'atomnas_b': (326.05, 4.416),
+    'atomnas_c': (359.86, 4.741),
+    'atomnas_a_plus': (260.35, 4.687),
+    'atomnas_b_plus': (328.79, 5.472),
+    'atomnas_c_plus': (362.91, 5.927),
+    'attentivenas_a0': (203.39, 9.033),
+    'attentivenas_a1': (279.24, 9.532),
+    'attentivenas_a2': (316.73, 11.268),
+    'attentivenas_a3': (356.52, 12.954),
+    'attentivenas_a4': (443.53, 11.954),
+    'attentivenas_a5': (490.52, 12.784),
+    'attentivenas_a6': (709.01, 15.386),
+}
+ZOO = sorted(SPEC_COSTS)
+
+
+def check_norm_state(modules, train_state: bool) -> bool:
+    """True when every BatchNorm among ``modules`` has ``training == train_state``."""
+    from torch.nn.modules.batchnorm import _BatchNorm
+    return all(m.training == train_state for mod in modules for m in mod.modules()
+               if isinstance(m, _BatchNorm))
+
+
+def run_tool(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python ARGS...`` from the repo root, as a user would; output captured.
+
+    Args:
+        *args: Script path (relative to the repo) and its arguments.
+        timeout (float): Seconds before the test fails. Defaults to 300.
+        env (dict, optional): Extra environment variables.
+    """
+    full_env = {**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})}
+    return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+
+
+@pytest.fixture(scope='session')
+def tiny_imagenet_demo(tmp_path_factory) -> Path:
+    """A tiny ImageNet-layout demo set (3 classes, 4 train / 2 val images per
+    class, 32x32), built once per session by tools/data/build_imagenet_demo.py."""
+    from tools.data.build_imagenet_demo import build_imagenet_demo
+    return build_imagenet_demo(tmp_path_factory.mktemp('data') / 'imagenet_demo', classes=3,
+                               train_per_class=4, val_per_class=2, size=32)
