@@ -64,8 +64,9 @@ def run_tool(*args: str, timeout: float = 300, env: dict | None = None) -> subpr
 
 @pytest.fixture(scope='session')
 def tiny_imagenet_demo(tmp_path_factory) -> Path:
-    """A tiny ImageNet-layout demo set (3 classes, 4 train / 2 val images per
-    class, 32x32), built once per session by tools/data/build_imagenet_demo.py."""
+    """A tiny ImageNet-layout demo set (5 classes, the fewest top-5 accepts;
+    2 train / 1 val images per class, 32x32), built once per session by
+    tools/data/build_imagenet_demo.py."""
     from tools.data.build_imagenet_demo import build_imagenet_demo
-    return build_imagenet_demo(tmp_path_factory.mktemp('data') / 'imagenet_demo', classes=3,
-                               train_per_class=4, val_per_class=2, size=32)
+    return build_imagenet_demo(tmp_path_factory.mktemp('data') / 'imagenet_demo', classes=5,
+                               train_per_class=2, val_per_class=1, size=32)

@@ -60,9 +60,6 @@ def merge_args(cfg: Config, args) -> Config:
     loader.persistent_workers = cfg.test_dataloader.get('num_workers', 0) > 0
     loader.update(deepcopy(cfg.test_dataloader))
     cfg.test_dataloader = loader
-    # Only the test loop runs: no train/val data is needed (and none checked).
-    cfg.train_dataloader = cfg.train_cfg = cfg.optim_wrapper = cfg.param_scheduler = None
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
