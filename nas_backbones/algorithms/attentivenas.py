@@ -28,6 +28,7 @@ from ..arch import AttentiveArch, load_arch
 from ..estimators.flops import count_flops
 from ..ops.bn_recalib import recalibrate_bn
 from ..registry import ARCH_SAMPLERS, MODELS
+from ..samplers.base import RNG_STATE_LEN, rng_state_ints, set_rng_state_ints
 from ..supernets.attentive_supernet import AttentiveSupernet, space_from_cfg
 
 
@@ -82,6 +83,10 @@ class AttentiveNAS(BaseModel):
         self.max_arch, self.min_arch = self.space.max_arch(), self.space.min_arch()
         self.set_eval_arch(eval_arch)
         self.arch_log = arch_log
+        # The sampler's generator state, kept in a buffer so checkpoints carry
+        # it (a resumed run draws the same next arch) and mmengine can
+        # broadcast the state dict (tensors only).
+        self.register_buffer('sampler_rng', torch.zeros(RNG_STATE_LEN, dtype=torch.long))
 
     # ------------------------------------------------------------- archs
     @property
@@ -210,9 +215,11 @@ class AttentiveNAS(BaseModel):
         return recalibrate_bn(self.supernet, batches, num_batches, forward)
 
     # ----------------------------------------------- sampler checkpointing
-    def get_extra_state(self) -> dict:
-        # Saved in the model's state dict: a resumed run draws the same next arch.
-        return {'sampler': self.sampler.state_dict()}
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        self.sampler_rng.copy_(torch.tensor(rng_state_ints(self.sampler.rng)))
+        super()._save_to_state_dict(destination, prefix, keep_vars)
 
-    def set_extra_state(self, state: dict) -> None:
-        self.sampler.load_state_dict(state['sampler'])
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        if prefix + 'sampler_rng' in state_dict and self.sampler_rng.any():
+            set_rng_state_ints(self.sampler.rng, self.sampler_rng.tolist())

@@ -8,6 +8,7 @@ is plain ints/lists (no pickled objects).
 from __future__ import annotations
 
 import random
+import struct
 from typing import Optional, Sequence
 
 from ..arch import AttentiveArch, AttentiveSpace, default_attentive_space
@@ -22,6 +23,25 @@ def rng_state(rng: random.Random) -> list:
 def set_rng_state(rng: random.Random, state: Sequence) -> None:
     version, internal, gauss = state
     rng.setstate((int(version), tuple(int(v) for v in internal), gauss))
+
+
+RNG_STATE_LEN = 628  # version, 625 state words, has_gauss, gauss bits
+
+
+def rng_state_ints(rng: random.Random) -> list[int]:
+    """The generator's state as ``RNG_STATE_LEN`` ints (fits an int64 tensor,
+    so it can live in a model buffer that mmengine broadcasts and saves)."""
+    version, internal, gauss = rng.getstate()
+    bits = struct.unpack('<q', struct.pack('<d', gauss))[0] if gauss is not None else 0
+    return [version, *internal, int(gauss is not None), bits]
+
+
+def set_rng_state_ints(rng: random.Random, values: Sequence[int]) -> None:
+    values = [int(v) for v in values]
+    if len(values) != RNG_STATE_LEN:
+        raise ValueError(f'rng state: expected {RNG_STATE_LEN} ints, got {len(values)}')
+    gauss = struct.unpack('<d', struct.pack('<q', values[-1]))[0] if values[-2] else None
+    rng.setstate((values[0], tuple(values[1:-2]), gauss))
 
 
 class ArchSampler:
