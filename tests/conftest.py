@@ -2,7 +2,8 @@
 
 Tests mirror the package (tests/test_arch, tests/test_estimators, ...), have
 unique basenames and no __init__.py; this file puts the repository root on
-sys.path so tests can import ``tools.*``.
+sys.path so tests can import ``tools.*``, and is importable as
+``nas_conftest``.
 """
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+# Test modules import the helpers below as `from nas_conftest import ...`:
+# `from conftest import ...` would get whichever conftest.py pytest loaded
+# last (a subfolder may have its own), and `tests` is taken in site-packages.
+# pytest always loads this file before any test module under tests/.
+sys.modules.setdefault('nas_conftest', sys.modules[__name__])
 
 # SPEC §2 / §3: (MFLOPs, M params) of every zoo arch, in its family's convention.
 SPEC_COSTS = {

@@ -2,6 +2,7 @@
 the trained arch (analytic, SPEC §1) and where the checkpoint went."""
 from __future__ import annotations
 
+import os
 from typing import Any, Optional, Union
 
 from mmengine.model import is_model_wrapper
@@ -71,4 +72,6 @@ def train_summary(runner: Any) -> str:
         cost = (f'{c.mflops:.2f} MFLOPs, {c.mparams:.3f} M params ({arch.name or "arch"} at '
                 f'{arch.resolution}x{arch.resolution}, 1000 classes, {arch.family} convention)')
     ckpt = find_latest_checkpoint(runner.work_dir) or 'none saved'
+    if ckpt.startswith(os.getcwd() + os.sep):  # work_dirs/... reads better from the repo root
+        ckpt = os.path.relpath(ckpt)
     return f'[nas_backbones] {acc} | {cost} | checkpoint: {ckpt}'

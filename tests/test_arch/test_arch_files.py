@@ -4,7 +4,7 @@ import json
 
 import pytest
 import yaml
-from conftest import ZOO
+from nas_conftest import ZOO
 
 from nas_backbones.arch import default_attentive_space, load_arch
 
@@ -19,7 +19,7 @@ def test_round_trip(tmp_path, name, suffix):
 
 def test_published_atomnas_file_loads():
     # The authors' format: a Python-literal dict with 'active_fn' and tuples.
-    from conftest import REPO
+    from nas_conftest import REPO
     reference = REPO.parent / 'shared' / 'reference' / 'atomnas_a.yml'
     if not reference.is_file():
         pytest.skip('shared/reference not present in this checkout')

@@ -1,7 +1,7 @@
 """SearchedMobileNet keeps the mmpretrain backbone contract for every zoo arch."""
 import pytest
 import torch
-from conftest import ZOO, check_norm_state
+from nas_conftest import ZOO, check_norm_state
 
 from nas_backbones.arch import load_arch
 from nas_backbones.backbones import SearchedMobileNet

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 import yaml
-from conftest import REPO
+from nas_conftest import REPO
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope

@@ -1,7 +1,7 @@
 """The analytic estimator reproduces every number of SPEC §2/§3, and a
 forward-hook count on the built static model agrees with it exactly."""
 import pytest
-from conftest import SPEC_COSTS, ZOO
+from nas_conftest import SPEC_COSTS, ZOO
 
 from nas_backbones.arch import atomnas_supernet_arch, default_attentive_space, load_arch
 from nas_backbones.estimators import count_cost

@@ -1,6 +1,6 @@
 """tools/analysis/count_flops.py prints the SPEC numbers."""
 import pytest
-from conftest import REPO, SPEC_COSTS, ZOO
+from nas_conftest import REPO, SPEC_COSTS, ZOO
 
 from tools.analysis.count_flops import main
 

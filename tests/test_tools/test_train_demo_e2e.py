@@ -6,7 +6,7 @@ import re
 
 import pytest
 import torch
-from conftest import run_tool
+from nas_conftest import run_tool
 
 from nas_backbones.backbones import SearchedMobileNet
 from nas_backbones.engine import load_run_checkpoint
