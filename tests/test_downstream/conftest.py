@@ -1,12 +1,9 @@
 """Fixtures of the downstream tests: exported checkpoints and the demo sets."""
-import sys
+import json
 from pathlib import Path
 
 import pytest
 import torch
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # for tools/
 
 
 def export_checkpoint(path: Path, arch: str, prefix: str = 'backbone.', head: bool = True) -> Path:
@@ -35,17 +32,6 @@ def exported(tmp_path):
     return make
 
 
-@pytest.fixture
-def one_thread():
-    """One torch thread for the many tiny one-off forwards of the config
-    tests: on a busy 2-core machine two OpenMP threads wait on each other
-    (5x slower measured), and tiny inputs gain nothing from a second one."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope='session')
 def coco_demo(tmp_path_factory):
     """A small COCO-format demo set (tools/data/build_coco_demo.py)."""
@@ -62,10 +48,9 @@ def finegrained_demo(tmp_path_factory):
                                   per_class=6, size=32)
 
 
-def last_scalars(work_dir: Path) -> dict:
+def last_val_metrics(work_dir: Path) -> dict:
     """The last logged entry holding validation metrics of a run (mmengine's
     LocalVisBackend scalars.json), e.g. ``{'coco/bbox_mAP': 0.0, ...}``."""
-    import json
     metrics = {}
     for f in sorted(Path(work_dir).glob('*/vis_data/scalars.json')):
         for line in f.read_text().splitlines():
@@ -73,3 +58,9 @@ def last_scalars(work_dir: Path) -> dict:
             if not any(k.startswith(('loss', 'lr')) for k in entry):
                 metrics = entry
     return metrics
+
+
+@pytest.fixture
+def val_metrics():
+    """``val_metrics(work_dir)`` -> the last validation metrics of a run."""
+    return last_val_metrics

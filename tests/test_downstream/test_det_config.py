@@ -9,7 +9,7 @@ from nas_backbones.backbones import SearchedMobileNet
 from nas_backbones.export.det_config import (det_config_text, det_taps, detect_prefix,
                                              output_shapes)
 
-from tools.analysis.print_det_config import main as print_main  # conftest puts the repo on sys.path
+from tools.analysis.print_det_config import main as print_main  # repo root: tests/conftest.py
 
 ARCHS = zoo_names()
 
@@ -30,7 +30,6 @@ def test_fpn_taps_are_last_output_per_stride(arch):
         assert all(s != stride for j, (_, s) in shape.items() if j > i)
 
 
-@pytest.mark.usefixtures('one_thread')
 @pytest.mark.parametrize('arch', ARCHS)
 def test_fpn_channels_match_forward(arch):
     backbone = SearchedMobileNet(arch, out_indices=det_taps(arch, 'fpn').out_indices).eval()

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import last_scalars
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
@@ -34,7 +33,6 @@ def build(cfg: Config):
         return MODELS.build(cfg.model)
 
 
-@pytest.mark.usefixtures('one_thread')
 @pytest.mark.parametrize('config', DET_CONFIGS, ids=[p.stem for p in DET_CONFIGS])
 def test_config_builds_and_runs(config):
     cfg = Config.fromfile(config)
@@ -85,7 +83,7 @@ def test_sync_bn_option():
     assert not any(type(m) is torch.nn.BatchNorm2d for m in model.backbone.modules())
 
 
-def test_demo_trains_and_reports_bbox_and_segm(tmp_path, coco_demo):
+def test_demo_trains_and_reports_bbox_and_segm(tmp_path, coco_demo, val_metrics):
     """tools/train.py on the demo config, on a smaller generated set."""
     from tools.train import main
     root = f'{coco_demo}/'
@@ -94,6 +92,6 @@ def test_demo_trains_and_reports_bbox_and_segm(tmp_path, coco_demo):
           f'train_dataloader.dataset.data_root={root}', f'val_dataloader.dataset.data_root={root}',
           f'test_dataloader.dataset.data_root={root}', f'val_evaluator.ann_file={ann}',
           f'test_evaluator.ann_file={ann}', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1'])
-    metrics = last_scalars(tmp_path)
+    metrics = val_metrics(tmp_path)
     for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP', 'coco/segm_mAP_50'):
         assert 0.0 <= metrics[key] <= 1.0

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import last_scalars
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
@@ -34,7 +33,6 @@ def demo_cfg(config: Path, root: Path) -> Config:
     return cfg
 
 
-@pytest.mark.usefixtures('one_thread')
 @pytest.mark.parametrize('config', ALL, ids=[p.stem for p in ALL])
 def test_config_builds_and_runs(config):
     cfg = Config.fromfile(config)
@@ -73,14 +71,14 @@ def test_recipe(config):
 
 
 @pytest.mark.parametrize('config', DEMOS, ids=[p.stem for p in DEMOS])
-def test_demo_trains_and_reports_top1(tmp_path, finegrained_demo, config):
+def test_demo_trains_and_reports_top1(tmp_path, finegrained_demo, val_metrics, config):
     from tools.train import main
     cfg = demo_cfg(config, finegrained_demo)
     cfg.train_cfg.update(max_epochs=2, val_interval=2)
     cfg_file = tmp_path / config.name
     cfg.dump(cfg_file)
     main([str(cfg_file), '--work-dir', str(tmp_path / 'run')])
-    top1 = last_scalars(tmp_path / 'run')['accuracy/top1']
+    top1 = val_metrics(tmp_path / 'run')['accuracy/top1']
     assert 0.0 <= top1 <= 100.0
 
 

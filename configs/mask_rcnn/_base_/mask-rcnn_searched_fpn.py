@@ -9,6 +9,9 @@ _base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
 
 # Registers nas_backbones.* (as mmdet's ConvNeXt configs import mmpretrain).
 custom_imports = dict(imports=['nas_backbones'], allow_failed_imports=False)
+# mmengine's Runner with checkpoint reading that works under torch's
+# weights_only default (--resume, tools/test.py); nas_backbones/engine/runner.py.
+runner_type = 'nas_backbones.NASRunner'
 
 model = dict(
     backbone=dict(

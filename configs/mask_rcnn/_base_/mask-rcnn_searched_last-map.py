@@ -17,6 +17,7 @@
 _base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
 
 custom_imports = dict(imports=['nas_backbones'], allow_failed_imports=False)
+runner_type = 'nas_backbones.NASRunner'  # see mask-rcnn_searched_fpn.py
 
 model = dict(
     backbone=dict(
