@@ -1,6 +1,7 @@
 # Mask R-CNN, AtomNAS-C+ backbone: heads on the last feature map (stride 32);
 # the AtomNAS paper's 23-epoch schedule.
-# out_indices / in_channels: nas_backbones.export.det_config.det_taps('atomnas_c_plus', 'last-map').
+# out_indices / frozen_stages / in_channels from nas_backbones.export.det_config:
+# det_taps('atomnas_c_plus', 'last-map').
 _base_ = './_base_/mask-rcnn_searched_last-map_23e_coco.py'
 model = dict(
     backbone=dict(

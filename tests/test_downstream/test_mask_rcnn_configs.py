@@ -95,3 +95,17 @@ def test_demo_trains_and_reports_bbox_and_segm(tmp_path, coco_demo, val_metrics)
     metrics = val_metrics(tmp_path)
     for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP', 'coco/segm_mAP_50'):
         assert 0.0 <= metrics[key] <= 1.0
+
+
+def test_metafile_lists_the_paper_configs():
+    import yaml
+    meta = yaml.safe_load((CONFIGS / 'metafile.yml').read_text())
+    root = CONFIGS.parents[1]
+    published = {'atomnas_a': (32.7, 30.1), 'atomnas_b': (33.6, 30.8), 'atomnas_c': (34.1, 31.4)}
+    for model in meta['Models']:
+        cfg = Config.fromfile(root / model['Config'])
+        arch = model['Metadata']['Backbone Arch']
+        assert cfg.model.backbone.arch == arch
+        box, mask = [r['Metrics'] for r in model['Results']]
+        assert (box['box AP'], mask['mask AP']) == published.pop(arch)
+    assert not published

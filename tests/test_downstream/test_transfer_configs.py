@@ -130,3 +130,19 @@ def test_with_hparams_and_flops():
     # A1 at 224 with 101 classes: the published 279.24 MFLOPs less the
     # 1000-way fc, plus a 101-way one (1984 inputs).
     assert transfer_mflops(cfg) == pytest.approx(279.24 - 1984 * 899 / 1e6, abs=0.01)
+
+
+def test_metafile_lists_the_published_configs():
+    import yaml
+    meta = yaml.safe_load((CONFIGS / 'metafile.yml').read_text())
+    published = {('attentivenas_a1', 'flowers102'): 97.4, ('attentivenas_a6', 'flowers102'): 98.6,
+                 ('attentivenas_a1', 'stanford_cars'): 91.3,
+                 ('attentivenas_a6', 'stanford_cars'): 92.5,
+                 ('attentivenas_a1', 'food101'): 88.1, ('attentivenas_a6', 'food101'): 89.6}
+    for model in meta['Models']:
+        config = CONFIGS.parents[1] / model['Config']
+        arch = model['Metadata']['Backbone Arch']
+        assert Config.fromfile(config).model.backbone.arch == arch
+        top1 = model['Results'][0]['Metrics']['Top 1 Accuracy']
+        assert top1 == published.pop((arch, dataset_of(config)))
+    assert not published
