@@ -18,6 +18,7 @@ from copy import deepcopy
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 import mmengine  # noqa: E402
+import torch  # noqa: E402
 from mmengine.config import Config, ConfigDict, DictAction  # noqa: E402
 from mmengine.evaluator import DumpResults  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
@@ -55,7 +56,7 @@ def merge_args(cfg: Config, args) -> Config:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
-    loader = ConfigDict(pin_memory=not args.no_pin_memory,
+    loader = ConfigDict(pin_memory=torch.cuda.is_available() and not args.no_pin_memory,
                         collate_fn=dict(type='default_collate'))
     loader.persistent_workers = cfg.test_dataloader.get('num_workers', 0) > 0
     loader.update(deepcopy(cfg.test_dataloader))

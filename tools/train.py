@@ -17,6 +17,7 @@ from copy import deepcopy
 # little when they are not. An explicit OMP_WAIT_POLICY wins.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+import torch  # noqa: E402
 from mmengine.config import Config, ConfigDict, DictAction  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
@@ -78,7 +79,9 @@ def merge_args(cfg: Config, args) -> Config:
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(key) is None:
             continue
-        loader = ConfigDict(pin_memory=True, collate_fn=dict(type='default_collate'))
+        # pin_memory only helps (and only works without a warning) with a GPU.
+        loader = ConfigDict(pin_memory=torch.cuda.is_available(),
+                            collate_fn=dict(type='default_collate'))
         # torch refuses persistent_workers without workers (the CPU demo has none).
         loader.persistent_workers = cfg[key].get('num_workers', 0) > 0
         loader.update(deepcopy(cfg[key]))
