@@ -5,9 +5,9 @@
 # It evaluates top-1 every epoch, checkpoints every epoch and resumes with
 # --resume. The FLOPs printed at the end are AtomNAS-A's published count
 # (224x224 input, 1000 classes: 258.29 M); at the demo's 64x64 the net costs
-# about (64/224)^2 of that. The same config trains on ImageNet by pointing
-# data_root at it and setting img_size=224, num_classes=1000 (or use
-# atomnas-a_32xb128_in1k.py, the published recipe).
+# about (64/224)^2 of that. On ImageNet use atomnas-a_32xb128_in1k.py: same
+# dataset class and pipeline shape (datasets/imagenet_bs128.py at 224), the
+# published recipe.
 _base_ = [
     '../_base_/models/atomnas.py',
     '../_base_/datasets/imagenet_demo.py',
