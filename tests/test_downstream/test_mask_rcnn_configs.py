@@ -109,3 +109,13 @@ def test_metafile_lists_the_paper_configs():
         box, mask = [r['Metrics'] for r in model['Results']]
         assert (box['box AP'], mask['mask AP']) == published.pop(arch)
     assert not published
+
+
+@pytest.mark.parametrize('name', ['mask-rcnn_atomnas-a_fpn_23e_coco.py',
+                                  'mask-rcnn_atomnas-b_fpn_3x_coco.py'])
+def test_train_cli_keeps_pseudo_collate(name):
+    """mmdet images differ in size; tools/train.py must not stack them."""
+    from tools.train import merge_args, parse_args
+    cfg = merge_args(Config.fromfile(CONFIGS / name), parse_args([str(CONFIGS / name)]))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].collate_fn.type == 'pseudo_collate'

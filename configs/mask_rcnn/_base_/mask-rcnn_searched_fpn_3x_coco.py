@@ -8,3 +8,10 @@ _base_ = [
 # mmdet's 3x base evaluates boxes only; Mask R-CNN reports masks too.
 val_evaluator = dict(metric=['bbox', 'segm'])
 test_evaluator = val_evaluator
+
+# mmdet batches images of different sizes: keep mmengine's pseudo_collate
+# (tools/train.py and tools/test.py otherwise fill in default_collate, which
+# stacks images and suits mmpretrain's fixed-size crops only).
+train_dataloader = dict(collate_fn=dict(type='pseudo_collate'))
+val_dataloader = dict(collate_fn=dict(type='pseudo_collate'))
+test_dataloader = val_dataloader

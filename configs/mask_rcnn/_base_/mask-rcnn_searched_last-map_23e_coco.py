@@ -5,3 +5,10 @@ _base_ = [
     './schedule_23e.py',
     'mmdet::_base_/default_runtime.py',
 ]
+
+# mmdet batches images of different sizes: keep mmengine's pseudo_collate
+# (tools/train.py and tools/test.py otherwise fill in default_collate, which
+# stacks images and suits mmpretrain's fixed-size crops only).
+train_dataloader = dict(collate_fn=dict(type='pseudo_collate'))
+val_dataloader = dict(collate_fn=dict(type='pseudo_collate'))
+test_dataloader = val_dataloader
