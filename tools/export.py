@@ -103,11 +103,23 @@ def write_finetune_config(arch_path: Path, ckpt_path: Path) -> Path:
 
 
 def export_atomnas(cfg: Config, args) -> dict:
-    # The search run's (EMA) net as it stands: nas_backbones/export/atomnas_export.py.
+    """The search run's shrunk net as it stands in the checkpoint, EMA weights
+    when the run kept an EMA (nas_backbones/export/atomnas_export.py). Its BN
+    statistics are the run's (recalibrated after every shrink), so
+    ``--calib-batches`` is not used; ``--arch`` is refused (the run's live
+    atoms are the arch)."""
+    from nas_backbones.arch import load_arch
+    from nas_backbones.estimators import count_cost
     from nas_backbones.export import export_atomnas_checkpoint
+    if args.arch is not None:
+        raise SystemExit('error: --arch: an AtomNAS run exports its own shrunk arch')
     arch_path, ckpt_path = export_atomnas_checkpoint(cfg, args.checkpoint, args.out, args.name)
-    print(f'[nas_backbones] exported AtomNAS net | arch: {arch_path} | weights: {ckpt_path}',
-          flush=True)
+    arch = load_arch(arch_path)
+    cost = count_cost(arch)  # as count_flops.py prints it: the arch's own input size/classes
+    print(f'[nas_backbones] exported AtomNAS net {arch.name}: {cost.mflops:.2f} MFLOPs, '
+          f'{cost.mparams:.3f} M params, {arch.num_atoms} atoms ({arch.resolution}x'
+          f'{arch.resolution} input, {arch.num_classes} classes) | arch: {arch_path} | '
+          f'weights: {ckpt_path}', flush=True)
     return {'arch': arch_path, 'weights': ckpt_path}
 
 

@@ -223,7 +223,14 @@ class AtomNASSupernet(nn.Module):
         for i in self.searchable_blocks():
             want = dict(zip(arch.blocks[i].kernel_sizes, arch.blocks[i].atoms))
             block = self.blocks[i]
-            keep[i] = keep_first(block, [want[k] for k in block.kernel_sizes])
+            if any(a > 0 for k, a in want.items() if k not in block.kernel_sizes):
+                raise ValueError(f'arch: block {i} atoms {arch.blocks[i].atoms} cannot be reached '
+                                 f'from this supernet (live branches {block.kernel_sizes})')
+            try:
+                keep[i] = keep_first(block, [want[k] for k in block.kernel_sizes])
+            except ValueError as e:
+                raise ValueError(f'arch: block {i} cannot be reached from this supernet: {e}') \
+                    from None
         result = self.shrink(keep, optimizer, twins)
         got = [b.atoms for b in self.current_arch().blocks]
         if got != [b.atoms for b in arch.blocks]:

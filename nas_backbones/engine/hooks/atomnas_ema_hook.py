@@ -15,6 +15,7 @@ from typing import Optional
 
 from mmengine.hooks import EMAHook
 from mmengine.logging import print_log
+from mmengine.runner import BaseLoop
 
 from ...registry import HOOKS
 
@@ -60,6 +61,8 @@ class AtomNASEMAHook(EMAHook):
             return self.batch_size
         loader = runner.cfg.get('train_dataloader') or {}
         per_gpu = loader.get('batch_size') if hasattr(loader, 'get') else None
+        if per_gpu is None and isinstance(runner._train_loop, BaseLoop):
+            per_gpu = runner.train_dataloader.batch_size  # a runner built without a config
         return None if per_gpu is None else per_gpu * runner.world_size
 
     def before_run(self, runner) -> None:

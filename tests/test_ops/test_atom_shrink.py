@@ -1,0 +1,247 @@
+"""Atom dropping (ops/atom_shrink.py) on the AtomNAS supernet: costs, outputs,
+optimizer state, twins, and the sliced forward of the atomic block."""
+import copy
+
+import pytest
+import torch
+
+from nas_backbones.estimators import count_cost
+from nas_backbones.engine.optimizers import RMSpropTF
+from nas_backbones.ops.atom_shrink import (dead_atom_masks, drop_atoms, keep_first,
+                                           resolve_keep_mask, slice_optimizer_state)
+from nas_backbones.ops.atomic_block import AtomicBlock
+from nas_backbones.ops.static_net import build_atomnas_net
+from nas_backbones.supernets import AtomNASSupernet
+
+# A small supernet: residual blocks (2, 4), strided ones (1, 3, 5), a width change.
+TINY = [(1, 8, 1, 1), (6, 8, 2, 2), (6, 16, 2, 2), (6, 24, 1, 2)]
+
+
+def tiny_supernet(se_ratio=0.0, **kwargs):
+    torch.manual_seed(0)
+    net = AtomNASSupernet(setting=TINY, resolution=32, last_channels=32, num_classes=5,
+                          se_ratio=se_ratio, dropout=0.0, **kwargs)
+    # Non-trivial BN statistics and affine parameters, so that a wrong slice shows.
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.2, 0.2)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.2, 0.2)
+    net.head.fc.weight.data.normal_(0, 1)  # logits large enough to compare
+    return net
+
+
+def random_keep(net, seed, empty=()):
+    """Random keep masks per searchable block; blocks in ``empty`` lose all
+    atoms, and block 2 loses its whole 5x5 branch."""
+    g = torch.Generator().manual_seed(seed)
+    keep = {}
+    for i in net.searchable_blocks():
+        block = net.blocks[i]
+        k = torch.rand(block.num_atoms, generator=g) > 0.4
+        if i == 2:
+            k[block.atom_slices()[1]] = False
+        if i in empty:
+            k[:] = False
+        keep[i] = k
+    return keep
+
+
+@pytest.mark.parametrize('se_ratio', [0.0, 0.5], ids=['plain', 'se'])
+@pytest.mark.parametrize('empty', [(), (2, 4), (3,)], ids=['partial', 'identity', 'keep-one'])
+def test_atom_costs_sum_to_estimator_drop(se_ratio, empty):
+    net = tiny_supernet(se_ratio)
+    keep = random_keep(net, 1, empty)
+    before = count_cost(net.current_arch()).flops
+    predicted = net.dead_flops({i: ~k for i, k in keep.items()})
+    net.shrink(keep)
+    assert before - count_cost(net.current_arch()).flops == predicted
+    assert net.cost().flops == count_cost(net.current_arch()).flops
+
+
+def test_supernet_counts_match_spec():
+    assert round(AtomNASSupernet().cost().mflops, 2) == 1521.04
+    assert round(AtomNASSupernet(stem_channels=16).cost().mflops, 2) == 1510.60
+
+
+def zero_atoms(net, keep):
+    with torch.no_grad():
+        for i, k in keep.items():
+            net.blocks[i].bn_dw.weight[~k] = 0
+            net.blocks[i].bn_dw.bias[~k] = 0
+            if not k.any() and net.blocks[i].has_residual:
+                # A block that becomes the identity also loses its projection BN's
+                # constant output; make it exactly zero too.
+                net.blocks[i].project.bn.weight.zero_()
+                net.blocks[i].project.bn.bias.zero_()
+
+
+@pytest.mark.parametrize('se_ratio', [0.0, 0.5], ids=['plain', 'se'])
+@pytest.mark.parametrize('empty', [(), (2, 4), (3,)], ids=['partial', 'identity', 'keep-one'])
+def test_removing_zero_atoms_keeps_output(se_ratio, empty):
+    net = tiny_supernet(se_ratio).eval()
+    keep = random_keep(net, 2, empty)
+    zero_atoms(net, keep)
+    x = torch.randn(3, 3, 32, 32)
+    with torch.no_grad():
+        before = net(x)
+        net.shrink(keep)
+        after = net(x)
+    torch.testing.assert_close(after, before, atol=1e-5, rtol=1e-5)
+    if 2 not in empty:
+        assert net.blocks[2].kernel_sizes == [3, 7]  # the emptied 5x5 branch is gone
+    for i in empty:
+        if net.blocks[i].has_residual:
+            assert net.blocks[i].is_identity
+        else:
+            assert net.blocks[i].num_atoms == 1
+
+
+def test_shrunk_supernet_is_the_static_net_of_its_arch():
+    net = tiny_supernet().eval()
+    net.shrink(random_keep(net, 3, (2,)))
+    static = build_atomnas_net(net.current_arch()).eval()
+    static.load_state_dict(net.backbone.state_dict())
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(static(x), net.backbone(x))
+
+
+@pytest.mark.parametrize('make_opt', [
+    lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+    lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9),
+    lambda p: RMSpropTF(p, lr=0.01),
+], ids=['sgd', 'rmsprop', 'rmsprop-tf'])
+def test_optimizer_state_of_survivors_unchanged(make_opt):
+    net = tiny_supernet()
+    opt = make_opt(net.parameters())
+    x, y = torch.randn(4, 3, 32, 32), torch.randint(0, 5, (4,))
+    for _ in range(2):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+    names = {p: n for n, p in net.named_parameters()}
+    before = {names[p]: {k: v.clone() for k, v in s.items() if torch.is_tensor(v) and v.dim()}
+              for p, s in opt.state.items()}
+    keep = random_keep(net, 4, (2,))
+    block = net.blocks[4]
+    idx = keep[4].nonzero().flatten()
+    net.shrink(keep, opt)
+    params = dict(net.named_parameters())
+    # Param groups hold exactly the live parameters, each with its state.
+    assert [id(p) for g in opt.param_groups for p in g['params']] == \
+        [id(p) for p in net.parameters()]
+    assert set(opt.state) == set(net.parameters())
+    for k in before['backbone.blocks.4.bn_dw.weight']:
+        torch.testing.assert_close(opt.state[block.bn_dw.weight][k],
+                                   before['backbone.blocks.4.bn_dw.weight'][k][idx], rtol=0, atol=0)
+        torch.testing.assert_close(opt.state[block.project.conv.weight][k],
+                                   before['backbone.blocks.4.project.conv.weight'][k][:, idx],
+                                   rtol=0, atol=0)
+        torch.testing.assert_close(opt.state[block.expand.conv.weight][k],
+                                   before['backbone.blocks.4.expand.conv.weight'][k][idx],
+                                   rtol=0, atol=0)
+    # Untouched tensors keep their state as it was.
+    for k, v in before['head.fc.weight'].items():
+        torch.testing.assert_close(opt.state[params['head.fc.weight']][k], v, rtol=0, atol=0)
+    opt.zero_grad()
+    torch.nn.functional.cross_entropy(net(x), y).backward()
+    opt.step()  # shapes agree: the next step runs
+
+
+def test_twin_loses_the_same_atoms():
+    net = tiny_supernet()
+    twin = copy.deepcopy(net)
+    with torch.no_grad():
+        for p in twin.parameters():
+            p.add_(1.0)
+    keep = random_keep(net, 5, (3,))
+    net.shrink(keep, twins=[twin])
+    assert twin.current_arch() == net.current_arch()
+    for (n, p), (_, q) in zip(net.named_parameters(), twin.named_parameters()):
+        torch.testing.assert_close(q, p + 1.0, msg=n)
+
+
+def test_keep_one_atom_is_the_strongest():
+    net = tiny_supernet()
+    block = net.blocks[3]
+    assert not block.has_residual
+    with torch.no_grad():
+        block.bn_dw.weight[7] = 5.0
+    keep = resolve_keep_mask(block, torch.zeros(block.num_atoms, dtype=torch.bool))
+    assert keep.nonzero().flatten().tolist() == [7]
+    with pytest.raises(ValueError, match='resolve_keep_mask'):
+        drop_atoms(block, torch.zeros(block.num_atoms, dtype=torch.bool))
+
+
+def test_dead_masks_need_both_alpha_and_ema():
+    a = [torch.tensor([0.0, 0.5, 1e-4, 0.2])]
+    e = [torch.tensor([1e-4, 1e-4, 0.5, 0.2])]
+    assert dead_atom_masks(a, e, 1e-3)[0].tolist() == [True, False, False, False]
+    assert dead_atom_masks(a, e, 1e-3, ema_only=True)[0].tolist() == [True, True, False, False]
+    assert dead_atom_masks(a, None, 1e-3)[0].tolist() == [True, False, True, False]
+    with pytest.raises(ValueError, match='threshold'):
+        dead_atom_masks(a, e, 0.0)
+
+
+def test_shrink_to_arch_reaches_saved_shapes():
+    net = tiny_supernet()
+    net.shrink(random_keep(net, 6, (2,)))
+    fresh = tiny_supernet()
+    fresh.shrink_to_arch(net.current_arch())
+    assert fresh.current_arch() == net.current_arch()
+    fresh.load_state_dict(net.state_dict())
+    with pytest.raises(ValueError, match='cannot be reached'):
+        net.shrink_to_arch(tiny_supernet().current_arch())
+    with pytest.raises(ValueError, match='atoms'):
+        keep_first(fresh.blocks[1], [1])
+
+
+@pytest.mark.parametrize('channels_last', [False, True], ids=['nchw', 'nhwc'])
+@pytest.mark.parametrize('se_ratio', [0.0, 0.5], ids=['plain', 'se'])
+def test_branch_forward_equals_concatenated_block(se_ratio, channels_last):
+    """The per-branch forward (weight slices, summed projections) is the
+    concatenated block: outputs, gradients and BN running statistics."""
+    torch.manual_seed(0)
+    block = AtomicBlock(16, 16, 1, (3, 5, 7), (6, 8, 10), se_ratio=se_ratio)
+    ref = copy.deepcopy(block)
+
+    def concatenated(m, x):
+        h = m.expand(x)
+        h = torch.cat([conv(part) for conv, part in zip(m.dw, h.split(m.atoms, 1))], 1)
+        return x + m.project(m.se(m.act(m.bn_dw(h))))
+
+    x = torch.randn(4, 16, 9, 9)
+    if channels_last:
+        x, block = x.to(memory_format=torch.channels_last), block.to(
+            memory_format=torch.channels_last)
+    x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
+    for momentum in (0.1, None):  # None: cumulative averaging (BN recalibration)
+        for m in (block, ref):
+            m.bn_dw.momentum = m.expand.bn.momentum = momentum
+        y1, y2 = block(x1), concatenated(ref, x2)
+        torch.testing.assert_close(y1, y2, atol=1e-5, rtol=1e-5)
+        (y1 ** 2).sum().backward()
+        (y2 ** 2).sum().backward()
+    torch.testing.assert_close(x1.grad, x2.grad, atol=1e-4, rtol=1e-4)
+    for (n, p), q in zip(block.named_parameters(), ref.parameters()):
+        torch.testing.assert_close(p.grad, q.grad, atol=1e-3, rtol=1e-4, msg=n)
+    for (n, b), c in zip(block.named_buffers(), ref.buffers()):
+        torch.testing.assert_close(b, c, msg=n)
+    block.eval(), ref.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(block(x), concatenated(ref, x), atol=1e-5, rtol=1e-5)
+
+
+def test_slice_optimizer_state_drops_removed_params():
+    p, q = torch.nn.Parameter(torch.ones(4)), torch.nn.Parameter(torch.ones(3))
+    opt = torch.optim.SGD([p, q], lr=0.1, momentum=0.9)
+    (p.sum() + q.sum()).backward()
+    opt.step()
+    new = torch.nn.Parameter(torch.ones(2))
+    changed = slice_optimizer_state(opt, {p: (new, 0, torch.tensor([0, 2])), q: (None, 0, None)})
+    assert changed == 2
+    assert opt.param_groups[0]['params'] == [new]
+    assert opt.state[new]['momentum_buffer'].shape == (2,)
+    assert q not in opt.state and p not in opt.state
