@@ -12,6 +12,8 @@ from mmengine.registry import DefaultScope
 
 from nas_backbones.export.det_config import det_taps
 
+from downstream_fixtures import coco_demo, val_metrics  # noqa: F401 (fixtures)
+
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mask_rcnn'
 DET_CONFIGS = sorted(CONFIGS.glob('mask-rcnn_*.py'))
 DEMO = CONFIGS / 'mask-rcnn_atomnas-a_fpn_demo.py'

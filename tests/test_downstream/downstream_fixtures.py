@@ -1,4 +1,9 @@
-"""Fixtures of the downstream tests: exported checkpoints and the demo sets."""
+"""Fixtures of the downstream tests: exported checkpoints and the demo sets.
+
+Test modules import the fixtures they use from here. A conftest.py in this
+folder would shadow ``tests/conftest.py`` for modules that still do
+``from conftest import ...``.
+"""
 import json
 from pathlib import Path
 
