@@ -7,12 +7,16 @@ over all dw outputs (its gamma is the atoms' importance alpha) and one
 projection. The same class is the static block of a searched net and the
 searchable block of the supernet: the supernet just has more atoms.
 
-Forward with several branches runs each branch on its own rows of the
-expansion weight and its own columns of the projection weight (prefix views,
-no copies) and sums the projections: mathematically the concatenated block,
-but without splitting the hidden tensor (a strided view that every dw conv
-would copy) or concatenating the dw outputs, the two copies that made the
-split/cat form 1.5-3x slower on CPU (benchmarks/bench_atomnas_step.py).
+Training with several branches runs each branch on its own rows of the
+expansion weight and its own columns of the projection weight (views, no
+activation copies) and sums the projections: mathematically the
+concatenated block, but without splitting the hidden tensor (a strided view
+that every dw conv copies) or concatenating the dw outputs, copies that made
+a training step of the split/cat form up to 2x slower per block on CPU
+(benchmarks/bench_atomnas_step.py). Eval mode calls the sub-modules on the
+split/concatenated tensor instead, so forward hooks (the hook-based FLOPs
+check, feature taps) see every layer as a module call; both paths are tested
+equal (tests/test_ops/test_atom_shrink.py).
 """
 from __future__ import annotations
 
@@ -93,10 +97,15 @@ class AtomicBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.is_identity:
             return x
-        if len(self.dw) == 1:
-            h = self.project(self.se(self.act(self.bn_dw(self.dw[0](self.expand(x))))))
-        else:
+        if len(self.dw) > 1 and self.training:
             h = self._forward_branches(x)
+        else:
+            h = self.expand(x)
+            if len(self.dw) == 1:
+                h = self.dw[0](h)
+            else:
+                h = torch.cat([conv(part) for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
+            h = self.project(self.se(self.act(self.bn_dw(h))))
         return x + h if self.has_residual else h
 
     def _forward_branches(self, x: torch.Tensor) -> torch.Tensor:
