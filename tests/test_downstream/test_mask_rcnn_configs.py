@@ -121,3 +121,23 @@ def test_train_cli_keeps_pseudo_collate(name):
     cfg = merge_args(Config.fromfile(CONFIGS / name), parse_args([str(CONFIGS / name)]))
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert cfg[key].collate_fn.type == 'pseudo_collate'
+
+
+@pytest.mark.parametrize('name', ['mask-rcnn_atomnas-a_last-map_23e_coco.py',
+                                  'mask-rcnn_attentivenas-a0_fpn_1x_coco.py'])
+def test_training_step_gives_finite_losses_and_gradients(name):
+    """One loss forward/backward of each variant (COCO's 80 classes)."""
+    from mmdet.testing import demo_mm_inputs
+    cfg = Config.fromfile(CONFIGS / name)
+    cfg.model.train_cfg.rpn_proposal.update(nms_pre=100, max_per_img=50)
+    cfg.model.train_cfg.rcnn.sampler.num = 32
+    model = build(cfg).train()
+    data = model.data_preprocessor(
+        demo_mm_inputs(2, [[3, 96, 96], [3, 64, 80]], num_items=[2, 1], num_classes=80,
+                       with_mask=True), True)
+    total, _ = model.parse_losses(model(**data, mode='loss'))
+    assert torch.isfinite(total)
+    total.backward()
+    head_conv = model.backbone.head.conv.weight  # the last-map tap and the FPN's stride 32
+    assert head_conv.grad is not None and torch.isfinite(head_conv.grad).all()
+    assert all(p.grad is None for p in model.backbone.stem.parameters())  # frozen

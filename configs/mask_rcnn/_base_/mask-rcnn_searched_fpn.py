@@ -24,7 +24,7 @@ model = dict(
         # 2 images per GPU are too few for BN statistics: keep them from
         # ImageNet (norm_eval), as mmdet's ResNet configs do. With SyncBN
         # across 8 GPUs set norm_cfg=dict(type='SyncBN'), norm_eval=False
-        # (see mask-rcnn_atomnas-a_fpn_syncbn_23e_coco.py).
+        # (--cfg-options, or tools/analysis/print_det_config.py --sync-bn).
         norm_eval=True,
         norm_cfg=dict(type='BN'),
         # Weights-only load of an exported ImageNet checkpoint; a wrong prefix
