@@ -1,4 +1,5 @@
 """Fine-grained fixtures, read by mmpretrain's fine-grained dataset classes."""
+import colorsys
 import sys
 from pathlib import Path
 
@@ -10,9 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tools/
 
 from mmpretrain.datasets import Flowers102, Food101, StanfordCars  # noqa: E402
 
-from tools.data._sources import class_colour  # noqa: E402
+from tools.data._sources import load_source, upscale  # noqa: E402
 from tools.data.build_finegrained_demo import (DATASETS,  # noqa: E402
-                                               build_finegrained_demo, main)
+                                               build_finegrained_demo, main,
+                                               select_images)
 
 CLASSES, PER_CLASS, SIZE = 3, 6, 24
 # Per class, every third image is test and, for Flowers-102, the one before
@@ -33,13 +35,44 @@ def out(tmp_path_factory):
         per_class=PER_CLASS, size=SIZE)
 
 
-def drawn_class(img_path):
-    """The class whose colour the image is tinted with (see _sources)."""
-    pixels = np.asarray(Image.open(img_path)).reshape(-1, 3).astype(float)
-    mean = pixels[pixels.max(1) > 100].mean(0)
-    colours = np.stack([class_colour(c) for c in range(10)])
-    cosine = colours @ mean / np.linalg.norm(colours, axis=1)
-    return int(np.argmax(cosine))
+def standardise(gray):
+    """Flatten the last two axes to zero mean and unit norm."""
+    flat = np.asarray(gray, float).reshape(*np.shape(gray)[:-2], -1)
+    flat = flat - flat.mean(-1, keepdims=True)
+    return flat / np.linalg.norm(flat, axis=-1, keepdims=True)
+
+
+@pytest.fixture(scope='module')
+def sources():
+    """The builder's draw, upscaled and standardised per image.
+
+    Shape (CLASSES, PER_CLASS, SIZE * SIZE), in the builder's label order.
+    """
+    indices, _ = select_images(CLASSES, PER_CLASS, 'fashion_mnist', seed=0)
+    pool = load_source('fashion_mnist', 'train')
+    return standardise([[upscale(pool.images[i], SIZE) for i in row]
+                        for row in indices])
+
+
+def drawn_class(img_path, sources):
+    """The class of the drawn source image that the image shows.
+
+    The tint is per image, so the gray levels (per-pixel max over channels)
+    are compared with every image the builder drew; the best match must be
+    clearly the same picture.
+    """
+    gray = np.asarray(Image.open(img_path).convert('RGB')).max(-1)
+    corr = sources @ standardise(gray)
+    label, _ = np.unravel_index(np.argmax(corr), corr.shape)
+    assert corr.max() > 0.9
+    return int(label)
+
+
+def mean_hue(img_path):
+    """Hue (0-1) of the mean colour of an image's bright pixels."""
+    pixels = np.asarray(Image.open(img_path).convert('RGB')).reshape(-1, 3)
+    pixels = pixels / 255
+    return colorsys.rgb_to_hsv(*pixels[pixels.max(1) > 0.4].mean(0))[0]
 
 
 CASES = [(name, split) for name, (_, splits, _) in SPLITS.items()
@@ -48,7 +81,7 @@ CASES = [(name, split) for name, (_, splits, _) in SPLITS.items()
 
 @pytest.mark.parametrize('name,split', CASES,
                          ids=[f'{n}-{s}' for n, s in CASES])
-def test_split_counts_and_labels(out, name, split):
+def test_split_counts_and_labels(out, sources, name, split):
     dataset_cls, splits, num_classes = SPLITS[name]
     dataset = dataset_cls(data_root=str(out / name), split=split)
     assert len(dataset) == CLASSES * splits[split]
@@ -58,10 +91,30 @@ def test_split_counts_and_labels(out, name, split):
         assert Path(info['img_path']).is_file()
         assert isinstance(info['gt_label'], int)
         # The image shows the source class that the label was built from, so
-        # a wrong 1-based -> 0-based shift would show here.
-        assert drawn_class(info['img_path']) == info['gt_label']
+        # a wrong 1-based -> 0-based shift or shuffled labels would show here.
+        assert drawn_class(info['img_path'], sources) == info['gt_label']
         labels.append(info['gt_label'])
     assert sorted(labels) == sorted(list(range(CLASSES)) * splits[split])
+
+
+@pytest.mark.parametrize('name', DATASETS)
+def test_colour_carries_no_label_information(out, name):
+    dataset_cls, splits, _ = SPLITS[name]
+    hues = {}
+    for split in splits:
+        if split == 'trainval':
+            continue
+        for info in dataset_cls(data_root=str(out / name),
+                                split=split).load_data_list():
+            hues.setdefault(info['gt_label'], []).append(
+                mean_hue(info['img_path']))
+    assert sorted(hues) == list(range(CLASSES))
+    for label_hues in hues.values():
+        # Each class shows clearly different colours (a third of the wheel
+        # or more apart), so colour cannot tell the classes apart.
+        spread = max(min(abs(a - b) % 1, 1 - abs(a - b) % 1)
+                     for a in label_hues for b in label_hues)
+        assert spread > 1 / 3
 
 
 @pytest.mark.parametrize('name', DATASETS)

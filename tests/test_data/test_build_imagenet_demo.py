@@ -1,10 +1,13 @@
 """The ImageNet-layout demo builder, its sources, and mmpretrain reading it."""
+import colorsys
 import gzip
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tools/
 
@@ -13,7 +16,7 @@ from mmpretrain.datasets import ImageNet  # noqa: E402
 
 from tools.data import _sources  # noqa: E402
 from tools.data.build_imagenet_demo import (build_imagenet_demo,  # noqa: E402
-                                            main, wnid)
+                                            main, select_images, wnid)
 
 CLASSES, TRAIN, VAL, SIZE = 4, 5, 3, 32
 
@@ -65,6 +68,76 @@ def test_folder_scan_mode(root, split, per_class):
     check_labels_follow_folders(dataset, per_class)
 
 
+def standardise(gray):
+    """Flatten the last two axes to zero mean and unit norm."""
+    flat = np.asarray(gray, float).reshape(*np.shape(gray)[:-2], -1)
+    flat = flat - flat.mean(-1, keepdims=True)
+    return flat / np.linalg.norm(flat, axis=-1, keepdims=True)
+
+
+def luminance(path):
+    """Per-pixel max over channels: the gray level of a tinted pixel."""
+    return np.asarray(Image.open(path).convert('RGB')).max(-1)
+
+
+def mean_hue(path):
+    """Hue (0-1) of the mean colour of an image's bright pixels."""
+    pixels = np.asarray(Image.open(path).convert('RGB')).reshape(-1, 3) / 255
+    return colorsys.rgb_to_hsv(*pixels[pixels.max(1) > 0.4].mean(0))[0]
+
+
+def hue_distance(a, b):
+    """Distance of two hues around the colour wheel, 0-0.5."""
+    d = abs(a - b) % 1
+    return min(d, 1 - d)
+
+
+@pytest.mark.parametrize('split,per_class', [('train', TRAIN), ('val', VAL)])
+def test_image_shows_the_source_image_of_its_label(root, split, per_class):
+    # Colour says nothing about the label, so check the drawing itself: the
+    # image's gray levels must match, best of all the split's draws, the
+    # source image picked for its label and position. Shuffled labels, an
+    # off-by-one in the label or images from the wrong split fail here.
+    selected = select_images(CLASSES, TRAIN, VAL, 'fashion_mnist', seed=0)
+    pool = _sources.load_source('fashion_mnist',
+                                'train' if split == 'train' else 'test')
+    sources = standardise([[_sources.upscale(pool.images[i], SIZE)
+                            for i in row] for row in selected[split]])
+    dataset = ImageNet(data_root=str(root), split=split,
+                       metainfo=dict(classes=class_names(root)))
+    assert len(dataset) == CLASSES * per_class
+    for info in dataset.load_data_list():
+        k = int(Path(info['img_path']).stem.rsplit('_', 1)[1])
+        corr = sources @ standardise(luminance(info['img_path']))
+        best = np.unravel_index(np.argmax(corr), corr.shape)
+        assert best == (info['gt_label'], k)
+        assert corr[best] > 0.9
+
+
+def test_colour_carries_no_label_information(tmp_path):
+    classes, train, val = 10, 20, 10
+    out = build_imagenet_demo(tmp_path / 'c', classes=classes,
+                              train_per_class=train, val_per_class=val,
+                              size=16)
+    hues = {split: np.array([[mean_hue(path) for path in sorted(
+        (out / split / wnid(label)).iterdir())] for label in range(classes)])
+        for split in ('train', 'val')}
+    for label_hues in hues['train']:
+        # Every class shows clearly different colours ...
+        assert max(hue_distance(a, b) for a in label_hues
+                   for b in label_hues) > 0.4
+        # ... spread around the wheel: at least 4 of its 6 sectors.
+        assert len(set((label_hues * 6).astype(int))) >= 4
+    # A colour-only classifier (nearest class-mean hue vector) is at chance.
+    def vec(h):
+        return np.stack([np.cos(2 * np.pi * h), np.sin(2 * np.pi * h)], -1)
+
+    centroids = vec(hues['train']).mean(1)  # (classes, 2)
+    guess = np.argmax(vec(hues['val']) @ centroids.T, -1)
+    accuracy = (guess == np.arange(classes)[:, None]).mean()
+    assert accuracy < 0.3  # chance is 0.1; a class colour gives 1.0
+
+
 def test_images_decode_as_rgb(root):
     dataset = ImageNet(data_root=str(root), split='val',
                        metainfo=dict(classes=class_names(root)),
@@ -82,6 +155,19 @@ def test_rebuild_same_args_is_a_no_op(root):
 def test_rebuild_other_args_is_refused(root):
     with pytest.raises(FileExistsError, match='out'):
         build_imagenet_demo(root, classes=CLASSES + 1)
+
+
+def test_build_with_class_colours_is_refused(tmp_path):
+    # A build from before the per-image tint (its marker has no 'tint') gave
+    # the label away by colour: it must be rebuilt, not reused.
+    old = dict(builder='imagenet', classes=2, train_per_class=2,
+               val_per_class=1, size=16, source='fashion_mnist', seed=0)
+    (tmp_path / 'old').mkdir()
+    (tmp_path / 'old' / _sources.MARKER_NAME).write_text(
+        json.dumps(dict(params=old, complete=True)))
+    with pytest.raises(FileExistsError, match='delete it'):
+        build_imagenet_demo(tmp_path / 'old', classes=2, train_per_class=2,
+                            val_per_class=1, size=16)
 
 
 def test_same_seed_same_images(tmp_path):

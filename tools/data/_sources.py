@@ -4,7 +4,9 @@ The builders make small but real datasets without network access:
 Fashion-MNIST comes from Debian's ``dataset-fashion-mnist`` package (idx-ubyte
 files, gzipped), and scikit-learn's bundled 8x8 digits are available when a
 caller asks for them explicitly (``source='digits'``); one is never swapped for
-the other silently.
+the other silently. The builders tint each image with a colour drawn per
+image (:func:`random_colours`), never per class: a class colour would give
+the label away, and a classifier would learn the colour, not the objects.
 """
 import colorsys
 import gzip
@@ -176,39 +178,68 @@ def upscale(gray: np.ndarray, size: int) -> np.ndarray:
         Image.fromarray(gray).resize((size, size), Image.Resampling.BICUBIC))
 
 
-def class_colour(class_id: int) -> np.ndarray:
-    """A fixed, bright RGB colour for a class id.
+# Saturation and value of the tint: bright and clearly coloured, and the
+# brightest channel of a tinted pixel equals its gray level.
+TINT_SATURATION = 0.7
+# How images are tinted, recorded with a build's parameters so that a build
+# from before (one colour per class, which gave the label away) is refused
+# rather than reused.
+TINT = 'random_hue_per_image'
 
-    Hues step by the golden ratio so that any number of classes get
-    well-spread colours without knowing the count.
+
+def colour_rng(seed: int) -> np.random.Generator:
+    """The generator of a builder's tints, separate from its image draw.
+
+    A stream of its own keeps the image draw (which images of which class)
+    the same whether or not colours are drawn, so a test can redo the draw
+    from the seed alone.
 
     Args:
-        class_id (int): 0-based class id.
+        seed (int): the builder's seed.
 
     Returns:
-        np.ndarray: float array of 3 values in [0, 255].
+        np.random.Generator: a generator seeded from a child of ``seed``.
     """
-    hue = (class_id * 0.618033988749895) % 1.0
-    return np.array(colorsys.hsv_to_rgb(hue, 0.7, 1.0)) * 255
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
 
 
-def colourise(gray: np.ndarray, class_id: int) -> np.ndarray:
-    """Turn a grayscale image into RGB, tinting it with its class's colour.
+def random_colours(rng: np.random.Generator, num: int) -> np.ndarray:
+    """``num`` bright RGB tints with hues drawn uniformly from ``rng``.
+
+    The tint is drawn per image, never from its class, so that every class
+    shows every colour and colour carries no label information.
+
+    Args:
+        rng (np.random.Generator): the only randomness used.
+        num (int): how many colours.
+
+    Returns:
+        np.ndarray: float array of shape (num, 3), values in [0, 255].
+    """
+    hues = rng.random(num)
+    return np.array([colorsys.hsv_to_rgb(h, TINT_SATURATION, 1.0)
+                     for h in hues]).reshape(num, 3) * 255
+
+
+def colourise(gray: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Turn a grayscale image into RGB, tinting it with ``colour``.
 
     Args:
         gray (np.ndarray): uint8 (H, W) image, 0 is background.
-        class_id (int): 0-based class id that picks the colour.
+        colour (np.ndarray): RGB tint, 3 values in [0, 255], e.g. one row of
+            :func:`random_colours`.
 
     Returns:
         np.ndarray: uint8 (H, W, 3) image on a black background.
     """
     alpha = gray.astype(np.float32)[..., None] / 255
-    return np.round(alpha * class_colour(class_id)).astype(np.uint8)
+    return np.round(alpha * np.asarray(colour, np.float32)).astype(np.uint8)
 
 
-def to_rgb_image(gray: np.ndarray, size: int, class_id: int) -> Image.Image:
-    """Upscale and colourise one grayscale image into an RGB PIL image."""
-    return Image.fromarray(colourise(upscale(gray, size), class_id), 'RGB')
+def to_rgb_image(gray: np.ndarray, size: int,
+                 colour: np.ndarray) -> Image.Image:
+    """Upscale and tint one grayscale image into an RGB PIL image."""
+    return Image.fromarray(colourise(upscale(gray, size), colour), 'RGB')
 
 
 def check_int(name: str, value: int, low: int, high: Optional[int] = None):

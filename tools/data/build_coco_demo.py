@@ -7,11 +7,13 @@ Usage::
         [--max-objects 4] [--background noise|plain] \
         [--source fashion_mnist|digits] [--seed 0]
 
-Each image pastes 2..max_objects upscaled, colourised Fashion-MNIST objects
-on a canvas. An object's pixels are those of its upscaled image above
-MASK_THRESHOLD; later objects occlude earlier ones, so each pixel belongs to
-at most one instance and masks never overlap. A fully hidden object gets no
-annotation. Layout (the standard one, so only ``data_root`` changes)::
+Each image pastes 2..max_objects upscaled Fashion-MNIST objects on a canvas,
+each tinted with a hue drawn per object, independent of its class (a class
+colour would give the category away). An object's pixels are those of its
+upscaled image above MASK_THRESHOLD; later objects occlude earlier ones, so
+each pixel belongs to at most one instance and masks never overlap. A fully
+hidden object gets no annotation. Layout (the standard one, so only
+``data_root`` changes)::
 
     DIR/train2017/000000000001.jpg ...
     DIR/val2017/000000000001.jpg ...
@@ -37,9 +39,9 @@ from pycocotools import mask as mask_utils
 if __package__ in (None, ''):
     # Run as a script: make `tools.data` importable from the repo root.
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.data._sources import (SOURCES, check_int, class_colour,  # noqa
+from tools.data._sources import (SOURCES, TINT, check_int,  # noqa
                                  load_source, mark_complete, prepare_out,
-                                 upscale)
+                                 random_colours, upscale)
 
 MASK_THRESHOLD = 64  # gray level (0-255) above which a pixel is the object
 BACKGROUNDS = ('noise', 'plain')
@@ -57,15 +59,16 @@ def make_background(canvas: int, kind: str,
 
 
 def compose(background: np.ndarray,
-            objects: Sequence[Tuple[np.ndarray, int, int, int]]
+            objects: Sequence[Tuple[np.ndarray, np.ndarray, int, int]]
             ) -> Tuple[np.ndarray, np.ndarray]:
     """Paste objects in order onto a background; later ones occlude.
 
     Args:
         background (np.ndarray): uint8 (H, W, 3) canvas, left unchanged.
-        objects (sequence): ``(gray, class_id, x, y)`` per object, where
-            ``gray`` is the already upscaled uint8 (s, s) object image and
-            ``(x, y)`` its top-left corner; it must lie inside the canvas.
+        objects (sequence): ``(gray, colour, x, y)`` per object, where
+            ``gray`` is the already upscaled uint8 (s, s) object image,
+            ``colour`` its RGB tint (3 values in [0, 255]) and ``(x, y)`` its
+            top-left corner; it must lie inside the canvas.
 
     Returns:
         tuple: the uint8 (H, W, 3) image and an int32 (H, W) instance map
@@ -74,14 +77,15 @@ def compose(background: np.ndarray,
     """
     image = background.astype(np.float32)
     owner = np.zeros(background.shape[:2], dtype=np.int32)
-    for index, (gray, class_id, x, y) in enumerate(objects, start=1):
+    for index, (gray, colour, x, y) in enumerate(objects, start=1):
         side_y, side_x = gray.shape
         window = (slice(y, y + side_y), slice(x, x + side_x))
         pixels = gray > MASK_THRESHOLD
         # Blend only the object's own pixels so that no faint halo is left
         # outside its mask.
         alpha = gray.astype(np.float32)[..., None] / 255
-        blended = alpha * class_colour(class_id) + (1 - alpha) * image[window]
+        tint = np.asarray(colour, np.float32)
+        blended = alpha * tint + (1 - alpha) * image[window]
         image[window][pixels] = blended[pixels]
         owner[window][pixels] = index
     return np.round(image).astype(np.uint8), owner
@@ -118,17 +122,23 @@ def instance_annotations(owner: np.ndarray, class_ids: Sequence[int],
 
 
 def _sample_objects(pool, canvas: int, max_objects: int,
-                    rng: np.random.Generator) -> list:
-    """Draw 2..max_objects source images with sizes and positions."""
-    objects = []
+                    rng: np.random.Generator) -> Tuple[list, List[int]]:
+    """Draw 2..max_objects source images with sizes, positions and tints.
+
+    Returns the objects as :func:`compose` takes them and their class ids;
+    the tint is drawn per object, independent of its class.
+    """
+    objects, class_ids = [], []
     for _ in range(rng.integers(2, max_objects + 1)):
         index = rng.integers(len(pool.images))
         side = int(rng.integers(int(canvas * OBJECT_SCALE[0]),
                                 int(canvas * OBJECT_SCALE[1]) + 1))
         x, y = (int(v) for v in rng.integers(0, canvas - side + 1, size=2))
+        colour = random_colours(rng, 1)[0]
         gray = upscale(pool.images[index], side)
-        objects.append((gray, int(pool.labels[index]), x, y))
-    return objects
+        objects.append((gray, colour, x, y))
+        class_ids.append(int(pool.labels[index]))
+    return objects, class_ids
 
 
 def _write_split(out: Path, split: str, num_images: int, canvas: int,
@@ -140,15 +150,15 @@ def _write_split(out: Path, split: str, num_images: int, canvas: int,
     img_dir.mkdir(exist_ok=True)
     images, anns = [], []
     for image_id in range(1, num_images + 1):
-        objects = _sample_objects(pool, canvas, max_objects, rng)
+        objects, class_ids = _sample_objects(pool, canvas, max_objects, rng)
         image, owner = compose(make_background(canvas, background, rng),
                                objects)
         file_name = f'{image_id:012d}.jpg'
         Image.fromarray(image).save(img_dir / file_name, quality=95)
         images.append(dict(id=image_id, file_name=file_name, width=canvas,
                            height=canvas))
-        anns += instance_annotations(owner, [obj[1] for obj in objects],
-                                     image_id, len(anns) + 1)
+        anns += instance_annotations(owner, class_ids, image_id,
+                                     len(anns) + 1)
     categories = [dict(id=i + 1, name=name, supercategory='object')
                   for i, name in enumerate(pool.class_names)]
     dataset = dict(
@@ -199,7 +209,7 @@ def build_coco_demo(out: Union[str, Path],
     params = dict(builder='coco', train_images=train_images,
                   val_images=val_images, canvas=canvas,
                   max_objects=max_objects, background=background,
-                  source=source, seed=seed)
+                  source=source, seed=seed, tint=TINT)
     out = Path(out)
     if prepare_out(out, params):
         return out

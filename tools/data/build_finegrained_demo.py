@@ -7,9 +7,10 @@ Usage::
         [--classes 5] [--per-class 6] [--size 64] \
         [--source fashion_mnist|digits] [--seed 0]
 
-Images are real (upscaled, colourised Fashion-MNIST); class ``c`` of the
-source becomes label ``c`` (0-based) of the fine-grained set. With
-``--dataset all`` each set goes to ``DIR/<dataset>/``, otherwise to ``DIR``.
+Images are real (upscaled Fashion-MNIST, each tinted with a hue drawn per
+image, independent of its class); class ``c`` of the source becomes label
+``c`` (0-based) of the fine-grained set. With ``--dataset all`` each set goes
+to ``DIR/<dataset>/``, otherwise to ``DIR``.
 Layouts, as mmpretrain 1.2.0's classes read them (SPEC.md section 4)::
 
     flowers102/   jpg/image_00001.jpg ...
@@ -36,28 +37,49 @@ import numpy as np
 if __package__ in (None, ''):
     # Run as a script: make `tools.data` importable from the repo root.
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.data._sources import (SOURCES, check_int, load_source,  # noqa
-                                 mark_complete, pick_per_class, prepare_out,
+from tools.data._sources import (SOURCES, TINT, check_int,  # noqa
+                                 colour_rng, load_source, mark_complete,
+                                 pick_per_class, prepare_out, random_colours,
                                  to_rgb_image)
 
 DATASETS = ('flowers102', 'stanford_cars', 'food101')
 MAX_CLASSES = 10  # both sources have ten classes
 
 
-def _draw(classes: int, per_class: int, size: int, source: str, seed: int):
-    """Yield ``(label, k, PIL image)`` for k-th image of each class.
+def select_images(classes: int, per_class: int, source: str, seed: int):
+    """Which source images a build draws, and in which order it writes them.
 
-    The order of labels is shuffled, so that image ids are not grouped by
-    class, as in the real sets.
+    Args:
+        classes (int): classes used.
+        per_class (int): images per class.
+        source (str): one of :data:`SOURCES`.
+        seed (int): the build's seed.
+
+    Returns:
+        tuple: an int array (classes, per_class) of indices into the source's
+        train split, and the list of ``(label, k)`` in the order of image
+        ids; the order is shuffled, so that image ids are not grouped by
+        class, as in the real sets.
     """
     rng = np.random.default_rng(seed)
     pool = load_source(source, 'train')
     indices = pick_per_class(pool.labels, classes, per_class, rng)
     pairs = [(label, k) for label in range(classes) for k in range(per_class)]
-    for i in rng.permutation(len(pairs)):
-        label, k = pairs[i]
+    return indices, [pairs[i] for i in rng.permutation(len(pairs))]
+
+
+def _draw(classes: int, per_class: int, size: int, source: str, seed: int):
+    """Yield ``(label, k, PIL image)`` for k-th image of each class.
+
+    Images come in the order of :func:`select_images`; each is tinted with
+    a colour drawn per image, independent of its label.
+    """
+    pool = load_source(source, 'train')
+    indices, order = select_images(classes, per_class, source, seed)
+    colours = random_colours(colour_rng(seed), len(order))
+    for (label, k), colour in zip(order, colours):
         yield label, k, to_rgb_image(pool.images[indices[label, k]], size,
-                                     label)
+                                     colour)
 
 
 def _split_of(k: int, with_val: bool) -> str:
@@ -153,7 +175,7 @@ def build_finegrained_demo(out: Union[str, Path],
         size (int): image side in pixels, >= 8. Defaults to 64.
         source (str): 'fashion_mnist' or 'digits'. Defaults to
             'fashion_mnist'.
-        seed (int): seed of the image draw. Defaults to 0.
+        seed (int): seed of the image draw and of the tints. Defaults to 0.
 
     Returns:
         Path: ``out``.
@@ -171,7 +193,7 @@ def build_finegrained_demo(out: Union[str, Path],
     for name in names:
         root = out / name if dataset == 'all' else out
         params = dict(builder=name, classes=classes, per_class=per_class,
-                      size=size, source=source, seed=seed)
+                      size=size, source=source, seed=seed, tint=TINT)
         if not prepare_out(root, params):
             BUILDERS[name](root, classes, per_class, size, source, seed)
             mark_complete(root, params)

@@ -30,8 +30,9 @@ import numpy as np
 if __package__ in (None, ''):
     # Run as a script: make `tools.data` importable from the repo root.
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tools.data._sources import (SOURCES, check_int, load_source,  # noqa: E402
-                                 mark_complete, pick_per_class, prepare_out,
+from tools.data._sources import (SOURCES, TINT, check_int,  # noqa: E402
+                                 colour_rng, load_source, mark_complete,
+                                 pick_per_class, prepare_out, random_colours,
                                  to_rgb_image)
 
 MAX_CLASSES = 10  # both sources have ten classes
@@ -42,19 +43,46 @@ def wnid(label: int) -> str:
     return f'n{label:08d}'
 
 
-def _write_split(out: Path, split: str, source: str, classes: int,
-                 per_class: int, size: int, rng: np.random.Generator,
-                 name_tag: str) -> list:
-    """Write one split's images; return its ann-file lines."""
+def select_images(classes: int, train_per_class: int, val_per_class: int,
+                  source: str, seed: int) -> dict:
+    """Which source images a build with these arguments draws.
+
+    Args:
+        classes (int): number of classes.
+        train_per_class (int): train images per class.
+        val_per_class (int): val images per class.
+        source (str): one of :data:`SOURCES`.
+        seed (int): the build's seed.
+
+    Returns:
+        dict: for 'train' and 'val', an int array (classes, per_class) of
+        indices into the source's train and test split respectively; row
+        ``label``, column ``k`` is the image ``wnid(label)_k`` of that split.
+    """
+    rng = np.random.default_rng(seed)
+    selected = {}
+    for split, per_class in (('train', train_per_class),
+                             ('val', val_per_class)):
+        pool = load_source(source, 'train' if split == 'train' else 'test')
+        selected[split] = pick_per_class(pool.labels, classes, per_class, rng)
+    return selected
+
+
+def _write_split(out: Path, split: str, source: str, indices: np.ndarray,
+                 colours: np.ndarray, size: int, name_tag: str) -> list:
+    """Write one split's images; return its ann-file lines.
+
+    ``indices`` and ``colours`` hold, per class and image, the source index
+    and the tint; the tints are drawn independently of the class.
+    """
     pool = load_source(source, 'train' if split == 'train' else 'test')
-    indices = pick_per_class(pool.labels, classes, per_class, rng)
     lines = []
-    for label in range(classes):
+    for label in range(len(indices)):
         folder = out / split / wnid(label)
         folder.mkdir(parents=True, exist_ok=True)
         for k, index in enumerate(indices[label]):
             rel = f'{wnid(label)}/{wnid(label)}{name_tag}_{k:05d}.JPEG'
-            to_rgb_image(pool.images[index], size, label).save(
+            to_rgb_image(pool.images[index], size, colours[label, k]).save(
                 out / split / rel, quality=95)
             lines.append(f'{rel} {label}')
     return lines
@@ -79,7 +107,7 @@ def build_imagenet_demo(out: Union[str, Path],
         size (int): image side in pixels, >= 8. Defaults to 64.
         source (str): 'fashion_mnist' (Debian's dataset-fashion-mnist) or
             'digits' (scikit-learn's 8x8 digits). Defaults to 'fashion_mnist'.
-        seed (int): seed of the image draw. Defaults to 0.
+        seed (int): seed of the image draw and of the tints. Defaults to 0.
 
     Returns:
         Path: ``out``.
@@ -94,18 +122,21 @@ def build_imagenet_demo(out: Union[str, Path],
     params = dict(builder='imagenet', classes=classes,
                   train_per_class=train_per_class,
                   val_per_class=val_per_class, size=size, source=source,
-                  seed=seed)
+                  seed=seed, tint=TINT)
     out = Path(out)
     if prepare_out(out, params):
         return out
 
-    rng = np.random.default_rng(seed)
+    selected = select_images(classes, train_per_class, val_per_class, source,
+                             seed)
+    tints = colour_rng(seed)
     meta = out / 'meta'
     meta.mkdir(exist_ok=True)
-    for split, per_class, tag in (('train', train_per_class, ''),
-                                  ('val', val_per_class, '_val')):
-        lines = _write_split(out, split, source, classes, per_class, size,
-                             rng, tag)
+    for split, tag in (('train', ''), ('val', '_val')):
+        indices = selected[split]
+        colours = random_colours(tints, indices.size).reshape(
+            *indices.shape, 3)
+        lines = _write_split(out, split, source, indices, colours, size, tag)
         (meta / f'{split}.txt').write_text('\n'.join(lines) + '\n')
     class_names = load_source(source, 'train').class_names[:classes]
     (meta / 'classes.txt').write_text('\n'.join(class_names) + '\n')
