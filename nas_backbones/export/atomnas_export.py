@@ -26,15 +26,19 @@ CHECKPOINT_KEY = 'atomnas_shrink'  # where AtomShrinkHook stores the live arch
 
 
 def export_atomnas(supernet: AtomNASSupernet, out_dir: Union[str, Path], name: str = 'atomnas_searched',
-                   meta: Optional[dict] = None) -> tuple[Path, Path]:
+                   meta: Optional[dict] = None, plus_variant: bool = True) -> tuple[Path, Path]:
     """Write ``{name}.yml`` (zoo format, ``AtomNetArch.save``) and
-    ``{name}.pth`` (weights only) into ``out_dir``.
+    ``{name}.pth`` (weights only) into ``out_dir``; with ``plus_variant``
+    also ``{name}_plus.yml``, the same atoms with Swish, SE 0.5 and dropout
+    0.28 (SPEC §2's + variants, retrained from scratch: no weights).
 
     Args:
         supernet (AtomNASSupernet): The (shrunk) supernet, weights to export.
         out_dir (str | Path): Output folder (created).
         name (str): File stem and arch name. Defaults to 'atomnas_searched'.
         meta (dict, optional): Extra plain entries for the checkpoint's meta.
+        plus_variant (bool): Also write the + variant's arch file.
+            Defaults to True.
 
     Returns:
         tuple[Path, Path]: The arch file and the weights file.
@@ -51,6 +55,9 @@ def export_atomnas(supernet: AtomNASSupernet, out_dir: Union[str, Path], name: s
             'exported_from': 'AtomNASSupernet'}
     info.update(meta or {})
     arch_path = arch.save(out_dir / f'{name}.yml')
+    if plus_variant and arch.act == 'relu' and arch.se_ratio == 0:
+        arch.replace(act='swish', se_ratio=0.5, dropout=0.28, name=f'{name}_plus').save(
+            out_dir / f'{name}_plus.yml')
     ckpt_path = out_dir / f'{name}.pth'
     torch.save({'state_dict': state, 'meta': info}, ckpt_path)
     return arch_path, ckpt_path

@@ -1,0 +1,1 @@
+_base_ = ['./atomnas-a-search_demo.py']  # alias
