@@ -214,14 +214,18 @@ class AtomNASSupernet(nn.Module):
         freshly built supernet the shapes of a saved one, before its weights
         (and optimizer state) are loaded."""
         cur = self.current_arch()
+        # Published files list only the live kernel sizes of a block; a
+        # kernel the arch does not name has no atoms.
         if len(arch.blocks) != len(cur.blocks) or any(
-                a.kernel_sizes != b.kernel_sizes or a.out_channels != b.out_channels
-                or a.stride != b.stride for a, b in zip(arch.blocks, cur.blocks)):
+                not set(a.kernel_sizes) <= set(b.kernel_sizes) or a.out_channels != b.out_channels
+                or a.stride != b.stride or a.has_expansion != b.has_expansion
+                for a, b in zip(arch.blocks, cur.blocks)):
             raise ValueError('arch: not a sub-arch of this supernet (blocks, kernel sizes, widths '
                              'or strides differ)')
         keep = {}
         for i in self.searchable_blocks():
-            want = dict(zip(arch.blocks[i].kernel_sizes, arch.blocks[i].atoms))
+            want = dict.fromkeys(cur.blocks[i].kernel_sizes, 0)
+            want.update(zip(arch.blocks[i].kernel_sizes, arch.blocks[i].atoms))
             block = self.blocks[i]
             if any(a > 0 for k, a in want.items() if k not in block.kernel_sizes):
                 raise ValueError(f'arch: block {i} atoms {arch.blocks[i].atoms} cannot be reached '
@@ -232,8 +236,10 @@ class AtomNASSupernet(nn.Module):
                 raise ValueError(f'arch: block {i} cannot be reached from this supernet: {e}') \
                     from None
         result = self.shrink(keep, optimizer, twins)
-        got = [b.atoms for b in self.current_arch().blocks]
-        if got != [b.atoms for b in arch.blocks]:
-            raise ValueError(f'arch: atoms {[b.atoms for b in arch.blocks]} cannot be reached from '
-                             f'this supernet (now {got})')
+        got = [dict(zip(b.kernel_sizes, b.atoms)) for b in self.current_arch().blocks]
+        for i, b in enumerate(arch.blocks):
+            if any(got[i][k] != a for k, a in zip(b.kernel_sizes, b.atoms)) or \
+                    sum(got[i].values()) != b.num_atoms:
+                raise ValueError(f'arch: block {i} atoms {b.atoms} cannot be reached from this '
+                                 f'supernet (now {tuple(got[i].values())})')
         return result

@@ -245,3 +245,14 @@ def test_slice_optimizer_state_drops_removed_params():
     assert opt.param_groups[0]['params'] == [new]
     assert opt.state[new]['momentum_buffer'].shape == (2,)
     assert q not in opt.state and p not in opt.state
+
+
+@pytest.mark.parametrize('name,stem,mflops', [('atomnas_a', 16, 258.29), ('atomnas_b', 32, 326.05),
+                                              ('atomnas_c', 32, 359.86)])
+def test_supernet_shrinks_to_published_archs(name, stem, mflops):
+    """The published nets are sub-archs of the supernet (files list only the
+    live kernel sizes of a block)."""
+    from nas_backbones.arch import load_arch
+    net = AtomNASSupernet(stem_channels=stem)
+    net.shrink_to_arch(load_arch(name))
+    assert round(net.cost().mflops, 2) == mflops
