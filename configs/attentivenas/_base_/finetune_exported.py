@@ -9,7 +9,7 @@ _base_ = [
     '../../_base_/datasets/imagenet_demo.py',
     '../../_base_/default_runtime.py',
 ]
-model = dict(backbone=dict(arch=None, init_cfg=None), head=dict(num_classes=10))
+model = dict(head=dict(num_classes=10))  # backbone.arch / init_cfg: set by the generated config
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-5),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
