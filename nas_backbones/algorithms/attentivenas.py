@@ -55,6 +55,12 @@ class AttentiveNAS(BaseModel):
         eval_arch (str | dict | AttentiveArch): Subnet that val/test (and
             ``mode='predict'``) evaluate: 'max', 'min', a file, a mapping.
             Defaults to 'max'.
+        reuse_scoring_forward (bool): Minibatch-loss scoring: run the k
+            candidate forwards with grad and train the winner's (k forwards
+            per slot) instead of the published k no-grad forwards plus the
+            winner again with grad. Cheaper only where a grad-mode forward
+            costs about a no-grad one (CPU NCHW); it keeps k graphs alive.
+            Defaults to False (benchmarks/RESULTS.md).
         arch_log (str, optional): Append the trained archs of every step to
             ``{arch_log}.rank{r}`` (checks that ranks agree). Defaults to None.
         data_preprocessor (dict, optional): Defaults to mmpretrain's
@@ -66,7 +72,7 @@ class AttentiveNAS(BaseModel):
                  sampler: Optional[dict] = None, num_subnets: int = 4,
                  label_smooth: float = 0.1, seed: int = 0,
                  eval_arch: Union[str, dict, AttentiveArch] = 'max',
-                 arch_log: Optional[str] = None, data_preprocessor: Optional[dict] = None,
+                 reuse_scoring_forward: bool = False, arch_log: Optional[str] = None, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if isinstance(data_preprocessor, dict) or data_preprocessor is None:
             data_preprocessor = dict(data_preprocessor or {})
@@ -82,7 +88,7 @@ class AttentiveNAS(BaseModel):
         self.num_subnets, self.label_smooth = num_subnets, label_smooth
         self.max_arch, self.min_arch = self.space.max_arch(), self.space.min_arch()
         self.set_eval_arch(eval_arch)
-        self.arch_log = arch_log
+        self.arch_log, self.reuse_scoring_forward = arch_log, reuse_scoring_forward
         # The sampler's generator state, kept in a buffer so checkpoints carry
         # it (a resumed run draws the same next arch) and mmengine can
         # broadcast the state dict (tensors only).
@@ -120,15 +126,16 @@ class AttentiveNAS(BaseModel):
         return self.supernet(inputs[res])
 
     def _pick(self, inputs: dict, labels: torch.Tensor):
-        """(arch, logits) of one sampled slot; loss-scored candidates reuse the
-        winner's forward for training (train mode, BN batch statistics: the
-        scoring forward is exactly the training forward)."""
+        """(arch, logits) of one sampled slot. Loss-scored candidates run in
+        train mode (BN batch statistics), so a scoring forward equals the
+        training forward and ``reuse_scoring_forward`` may train on it."""
         cands = self._sync_candidates(self.sampler.candidates())
         if len(cands) == 1:
             return cands[0], self._logits(inputs, cands[0])
         outs, losses = [], []
         for arch in cands:
-            logits = self._logits(inputs, arch)
+            with torch.set_grad_enabled(self.reuse_scoring_forward and torch.is_grad_enabled()):
+                logits = self._logits(inputs, arch)
             outs.append(logits)
             losses.append(F.cross_entropy(logits.detach().float(), labels,
                                           label_smoothing=self.label_smooth))
@@ -136,7 +143,9 @@ class AttentiveNAS(BaseModel):
         if dist.get_world_size() > 1:
             dist.all_reduce(scores, op='mean')  # the global batch's loss: all ranks agree
         best = self.sampler.select(scores.tolist())
-        return cands[best], outs[best]
+        if self.reuse_scoring_forward:
+            return cands[best], outs[best]
+        return cands[best], self._logits(inputs, cands[best])
 
     def train_step(self, data: Union[dict, tuple, list], optim_wrapper) -> dict:
         """One sandwich step: ``num_subnets`` backwards, one optimizer step."""

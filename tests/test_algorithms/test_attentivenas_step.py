@@ -91,19 +91,25 @@ def test_loss_scored_choice(monkeypatch, mode, expected):
         return crafted[arch.key()].clone().requires_grad_()
 
     monkeypatch.setattr(model, '_logits', fake_logits)
+    model.reuse_scoring_forward = True  # the winner's crafted logits come back
     arch, logits = model._pick({'raw': None}, labels)
     assert arch == cands[expected]
     assert torch.equal(logits.detach(), crafted[cands[expected].key()])
 
 
-def test_bestup_step_runs_and_reuses_the_winner_forward(monkeypatch):
+@pytest.mark.parametrize('reuse,forwards', [(False, 1 + 2 * (3 + 1) + 1), (True, 1 + 2 * 3 + 1)],
+                         ids=['published', 'reuse'])
+def test_bestup_step_forward_count(monkeypatch, reuse, forwards):
+    """max, 2 slots x (3 scored candidates [+ the winner with grad]), min."""
     model = make_model(dict(type='AttentiveSampler', score='loss', num_candidates=3,
-                            pool_size=300, bucket_mflops=1.0))
+                            pool_size=300, bucket_mflops=1.0), reuse_scoring_forward=reuse)
     calls = []
     real = model.supernet.forward
-    monkeypatch.setattr(model.supernet, 'forward', lambda x: calls.append(1) or real(x))
+    monkeypatch.setattr(model.supernet, 'forward',
+                        lambda x: calls.append(torch.is_grad_enabled()) or real(x))
     model.train_step(batch(), OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1)))
-    assert len(calls) == 1 + 2 * 3 + 1  # max, 2 x 3 scored candidates (winner reused), min
+    assert len(calls) == forwards
+    assert calls.count(False) == (0 if reuse else 6)
 
 
 def test_predict_after_recalibration_and_eval_arch():
