@@ -7,16 +7,23 @@ over all dw outputs (its gamma is the atoms' importance alpha) and one
 projection. The same class is the static block of a searched net and the
 searchable block of the supernet: the supernet just has more atoms.
 
-Training with several branches runs each branch on its own rows of the
-expansion weight and its own columns of the projection weight (views, no
-activation copies) and sums the projections: mathematically the
-concatenated block, but without splitting the hidden tensor (a strided view
-that every dw conv copies) or concatenating the dw outputs, copies that made
-a training step of the split/cat form up to 2x slower per block on CPU
-(benchmarks/bench_atomnas_step.py). Eval mode calls the sub-modules on the
-split/concatenated tensor instead, so forward hooks (the hook-based FLOPs
-check, feature taps) see every layer as a module call; both paths are tested
-equal (tests/test_ops/test_atom_shrink.py).
+Training takes two shortcuts, both the same maths (tested equal in
+tests/test_ops/test_atom_shrink.py), both measured on CPU with
+benchmarks/bench_atomnas_step.py:
+
+* With several large branches, each branch runs on its own rows of the
+  expansion weight and its own columns of the projection weight (views, no
+  activation copies) and the projections are summed, instead of splitting
+  the hidden tensor (a strided view that every dw conv copies) and
+  concatenating the dw outputs: up to 2x faster per block.
+* The expansion BN's batch statistics come from the block input's mean and
+  covariance and the BN folds into the expansion conv
+  (:func:`_expand_with_folded_bn`): no BN passes over the expanded tensor,
+  which at 112x112 / 56x56 does not fit in the CPU cache (~1.6x per step).
+
+Eval mode calls the sub-modules on the split/concatenated tensor, so forward
+hooks (the hook-based FLOPs check, feature taps) see every layer as a module
+call.
 """
 from __future__ import annotations
 
@@ -45,6 +52,10 @@ class AtomicBlock(nn.Module):
         bn_momentum (float): Defaults to 0.01 (SPEC §2).
         bn_eps (float): Defaults to 1e-3 (SPEC §2).
     """
+
+    # Smallest branch output (elements per batch) for which training runs the
+    # branches separately: 2**17 = 16k elements per image at batch 8.
+    BRANCH_SPLIT_MIN_ELEMENTS = 1 << 17
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
                  kernel_sizes: Sequence[int], atoms: Sequence[int], has_expansion: bool = True,
@@ -97,25 +108,57 @@ class AtomicBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.is_identity:
             return x
-        if len(self.dw) > 1 and self.training:
-            h = self._forward_branches(x)
-        else:
+        if not self.training:
             h = self.expand(x)
             if len(self.dw) == 1:
                 h = self.dw[0](h)
             else:
                 h = torch.cat([conv(part) for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
             h = self.project(self.se(self.act(self.bn_dw(h))))
+        elif len(self.dw) > 1 and self._branches_are_large(x):
+            h = self._forward_branches(x)
+        else:
+            h = self._forward_concatenated(x)
         return x + h if self.has_residual else h
+
+    def _fold_expand_bn(self) -> bool:
+        # Folding costs a Cin x Cin covariance per pixel: worth it while that is
+        # small next to the expansion conv itself (Cin x atoms per pixel).
+        return self.has_expansion and self.expand.bn.track_running_stats and \
+            4 * self.in_channels <= self.num_atoms
+
+    def _expand(self, x: torch.Tensor, slices: list[slice]) -> list[torch.Tensor]:
+        """Training-mode expansion (conv, BN, act) of each channel slice."""
+        if self._fold_expand_bn():
+            parts = _expand_with_folded_bn(self.expand, x, slices)
+        else:
+            w = self.expand.conv.weight
+            parts = _sliced_batch_norm(self.expand.bn, [F.conv2d(x, w[sl]) for sl in slices],
+                                       slices)
+        return [self.expand.act(h) for h in parts]
+
+    def _forward_concatenated(self, x: torch.Tensor) -> torch.Tensor:
+        """Training forward over the concatenated atoms (one conv per layer)."""
+        h = self._expand(x, [slice(0, self.num_atoms)])[0] if self.has_expansion else x
+        if len(self.dw) == 1:
+            h = self.dw[0](h)
+        else:
+            h = torch.cat([conv(part) for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
+        return self.project(self.se(self.act(self.bn_dw(h))))
+
+    def _branches_are_large(self, x: torch.Tensor) -> bool:
+        # Per-branch convs pay a fixed cost per op; with small branches (a
+        # shrunk net: a few atoms, or 7x7 maps) one conv over the concatenated
+        # atoms plus the split/cat copies is faster (measured on CPU,
+        # benchmarks/bench_atomnas_step.py).
+        hout = (x.shape[-1] - 1) // self.stride + 1
+        return min(self.atoms) * hout * hout * x.shape[0] >= self.BRANCH_SPLIT_MIN_ELEMENTS
 
     def _forward_branches(self, x: torch.Tensor) -> torch.Tensor:
         """expand -> dw -> BN -> act per branch on weight slices, summed
         projections (same maths as concatenating the branches)."""
         slices = self.atom_slices()
-        conv_e, bn_e = self.expand.conv, self.expand.bn
-        parts = [F.conv2d(x, conv_e.weight[sl]) for sl in slices]
-        parts = [self.expand.act(h) for h in _sliced_batch_norm(bn_e, parts, slices)]
-        parts = [dw(h) for dw, h in zip(self.dw, parts)]
+        parts = [dw(h) for dw, h in zip(self.dw, self._expand(x, slices))]
         parts = [self.act(h) for h in _sliced_batch_norm(self.bn_dw, parts, slices)]
         if isinstance(self.se, SqueezeExcite):
             # SE of the concatenated tensor: pool per branch, gate, split.
@@ -152,3 +195,42 @@ def _sliced_batch_norm(bn: nn.BatchNorm2d, parts: list[torch.Tensor],
                          bn.running_var[sl] if track else None,
                          bn.weight[sl], bn.bias[sl], use_batch, factor, bn.eps)
             for h, sl in zip(parts, slices)]
+
+
+def _expand_with_folded_bn(expand: ConvBNAct, x: torch.Tensor,
+                           slices: list[slice]) -> list[torch.Tensor]:
+    """Training-mode ``expand.bn(expand.conv(x))``, per branch, without the
+    BN passes over the (large) expanded tensor.
+
+    The expansion is a 1x1 conv, so its output's batch statistics follow from
+    the input's: mean = W mu, var = diag(W Sigma W^T), with mu, Sigma the
+    per-pixel mean and (biased) covariance of the ``Cin`` input channels --
+    cheap, the input has 1/18 of the supernet's hidden channels. BN then
+    folds into the conv (weight x scale, bias = beta - mean x scale), and
+    autograd differentiates through the statistics exactly as BN's backward
+    does. What it saves is memory traffic: BN's statistics, normalisation
+    and backward passes over a hidden tensor that, at 112x112 and 56x56,
+    does not fit in the CPU cache (the largest share of a supernet step).
+    Running statistics are updated as ``nn.BatchNorm2d`` updates them.
+    """
+    conv, bn = expand.conv, expand.bn
+    cin = x.shape[1]
+    n = x.numel() // cin
+    with torch.autocast(x.device.type, enabled=False):
+        xf = x.float()
+        mu = xf.mean((0, 2, 3))
+        xc = (xf - mu.view(1, -1, 1, 1)).transpose(0, 1).reshape(cin, n)
+        cov = xc @ xc.T / n
+        w = conv.weight.flatten(1).float()
+        mean = w @ mu
+        var = ((w @ cov) * w).sum(1)
+        if bn.track_running_stats:
+            bn.num_batches_tracked.add_(1)
+            m = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
+            with torch.no_grad():
+                bn.running_mean.lerp_(mean.detach().to(bn.running_mean.dtype), m)
+                bn.running_var.lerp_((var.detach() * n / max(n - 1, 1)).to(bn.running_var.dtype), m)
+        scale = bn.weight * torch.rsqrt(var + bn.eps)
+        shift = bn.bias - mean * scale
+    weight = (conv.weight * scale.view(-1, 1, 1, 1).to(conv.weight.dtype))
+    return [F.conv2d(x, weight[sl], shift[sl].to(weight.dtype)) for sl in slices]
