@@ -4,9 +4,11 @@
 # (5 classes x 6 real images each, 64 px). What is smaller: the images (64 px
 # instead of the arch's 192), the batch (8), the epochs (4). The backbone
 # starts from scratch unless a checkpoint is given, e.g.
-#   --cfg-options model.backbone.init_cfg.type=Pretrained \
-#       model.backbone.init_cfg.checkpoint=work_dirs/export/a0.pth
-# so top-1 shows that the pipeline runs, not transfer accuracy.
+#   --cfg-options model.backbone.init_cfg._delete_=True \
+#       model.backbone.init_cfg.type=Pretrained model.backbone.init_cfg.checkpoint=CKPT
+# (or tools/benchmark_transfer.py --arch attentivenas_a0 --checkpoint CKPT
+# --resolution 0); from scratch, top-1 shows that the pipeline runs, not
+# transfer accuracy (configs/transfer/README.md).
 _base_ = './searched-cls_finetune.py'
 
 img_size = 64
