@@ -54,8 +54,9 @@ class AtomicBlock(nn.Module):
     """
 
     # Smallest branch output (elements per batch) for which training runs the
-    # branches separately: 2**17 = 16k elements per image at batch 8.
-    BRANCH_SPLIT_MIN_ELEMENTS = 1 << 17
+    # branches separately: 2**20, i.e. 128k per image at batch 8 -- the
+    # supernet's branches at 28x28 and above (CPU measurement).
+    BRANCH_SPLIT_MIN_ELEMENTS = 1 << 20
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
                  kernel_sizes: Sequence[int], atoms: Sequence[int], has_expansion: bool = True,
