@@ -60,8 +60,9 @@ class AttentiveNAS(BaseModel):
             forwards per slot) instead of the published k no-grad forwards
             plus the winner again with grad (k + 1). Same maths (train-mode
             BN: the scoring forward is the training forward); keeps k graphs
-            alive until the pick. Defaults to True (benchmarks/RESULTS.md:
-            1.25x vs 1.38x the uniform sandwich on CPU).
+            alive until the pick. On CPU both cost about the same
+            (benchmarks/RESULTS.md), so the default is the published,
+            memory-light scoring. Defaults to False.
         arch_log (str, optional): Append the trained archs of every step to
             ``{arch_log}.rank{r}`` (checks that ranks agree). Defaults to None.
         data_preprocessor (dict, optional): Defaults to mmpretrain's
@@ -73,7 +74,7 @@ class AttentiveNAS(BaseModel):
                  sampler: Optional[dict] = None, num_subnets: int = 4,
                  label_smooth: float = 0.1, seed: int = 0,
                  eval_arch: Union[str, dict, AttentiveArch] = 'max',
-                 reuse_scoring_forward: bool = True, arch_log: Optional[str] = None, data_preprocessor: Optional[dict] = None,
+                 reuse_scoring_forward: bool = False, arch_log: Optional[str] = None, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if isinstance(data_preprocessor, dict) or data_preprocessor is None:
             data_preprocessor = dict(data_preprocessor or {})
