@@ -22,7 +22,9 @@ model = dict(
         # A reduced supernet (t, c, n, s): about half the widths and one or two
         # searchable blocks per stage instead of four (same t = 6 and 3/5/7
         # branches), so that a step takes well under a second on two cores.
-        setting=[(1, 16, 1, 1), (6, 16, 1, 2), (6, 24, 2, 2), (6, 40, 2, 2), (6, 48, 1, 1),
+        # Seven stages of distinct widths, as the real space (SearchedMobileNet's
+        # out_indices follow them).
+        setting=[(1, 8, 1, 1), (6, 16, 1, 2), (6, 24, 2, 2), (6, 40, 2, 2), (6, 48, 1, 1),
                  (6, 96, 1, 2), (6, 160, 1, 1)],
         last_channels=640,
         num_classes=10,
