@@ -52,6 +52,21 @@ def last_top1(runner: Any) -> Optional[float]:
     return None if buffer is None else float(buffer.current())
 
 
+# Detection runs (mmdet CocoMetric) report mAPs instead of top-1.
+DET_METRICS = (('val/coco/bbox_mAP', 'bbox mAP'), ('val/coco/segm_mAP', 'segm mAP'))
+
+
+def last_metrics(runner: Any) -> Optional[str]:
+    """The last validation's headline metric(s): top-1, else COCO mAPs."""
+    top1 = last_top1(runner)
+    if top1 is not None:
+        return f'top-1 {top1:.2f} % (val, epoch {runner.epoch})'
+    scalars = runner.message_hub.log_scalars
+    found = [f'{label} {float(scalars[key].current()):.3f}' for key, label in DET_METRICS
+             if key in scalars]
+    return f'{", ".join(found)} (val, epoch {runner.epoch})' if found else None
+
+
 def train_summary(runner: Any) -> str:
     """One line: top-1, FLOPs/params of the arch, checkpoint path.
 
@@ -61,9 +76,7 @@ def train_summary(runner: Any) -> str:
     Args:
         runner: The mmengine Runner after ``train()``.
     """
-    top1 = last_top1(runner)
-    acc = 'top-1 n/a (no validation ran)' if top1 is None else \
-        f'top-1 {top1:.2f} % (val, epoch {runner.epoch})'
+    acc = last_metrics(runner) or 'top-1 n/a (no validation ran)'
     arch = trained_arch(runner)
     if arch is None:
         cost = 'FLOPs n/a (no arch in the config)'
