@@ -24,6 +24,7 @@ from mmengine.evaluator import DumpResults  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from nas_backbones.engine.dist import init_cpu_process_group  # noqa: E402
 from nas_backbones.engine import DataRootNotFoundError, check_data_roots  # noqa: E402
 
 
@@ -76,6 +77,7 @@ def main(argv=None):
     except DataRootNotFoundError as e:
         sys.exit(f'error: {e}')
 
+    init_cpu_process_group(args.launcher)  # torchrun on a CPU machine: gloo
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     if args.out and args.out_item == 'pred':
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))

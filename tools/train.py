@@ -22,6 +22,7 @@ from mmengine.config import Config, ConfigDict, DictAction  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from nas_backbones.engine.dist import init_cpu_process_group  # noqa: E402
 from nas_backbones.engine import DataRootNotFoundError, check_data_roots, train_summary  # noqa: E402
 
 
@@ -104,6 +105,7 @@ def main(argv=None):
     except DataRootNotFoundError as e:
         sys.exit(f'error: {e}')
 
+    init_cpu_process_group(args.launcher)  # torchrun on a CPU machine: gloo
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
     print(train_summary(runner), flush=True)

@@ -65,6 +65,9 @@ class MBConv(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.project(self.se(self.dw(self.expand(x))))
-        # Every AttentiveNAS block has a shortcut, so drop-connect applies to all
-        # (the algorithm sets a rate only on the last two stages of the max net).
-        return drop_path(h, self.drop_path_rate, self.training) + self.shortcut(x)
+        # As the published MobileInvertedResidualBlock: drop-connect only where
+        # the shortcut is the identity (same channels, no pooling), and only
+        # the last two stages get a rate (build_attentive_net).
+        if self.identity_shortcut:
+            h = drop_path(h, self.drop_path_rate, self.training)
+        return h + self.shortcut(x)
