@@ -11,8 +11,9 @@ step time as the net shrinks during a search -- and MobileNetV2 (301 MFLOPs).
 Both models run in the same memory format; the ratio column divides by
 MobileNetV2 at the same batch, precision and format. Models are timed in
 interleaved rounds (one step of each per round) so that load from other
-processes spreads over all rows; median and min over rounds are reported (the
-min is the better estimate on a shared machine).
+processes spreads over all rows; median and min wall time over rounds and the
+median process CPU time are reported (with one thread, CPU time is the
+estimate least disturbed by other processes on a shared machine).
 
 Imports torch/torchvision and nas_backbones' torch-only layers (arch,
 estimators, ops, supernets), so it runs on a GPU machine without OpenMMLab.
@@ -82,17 +83,18 @@ class Step:
         self.amp = (torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16)
                     if precision == 'amp' else nullcontext())
 
-    def __call__(self) -> float:
+    def __call__(self) -> tuple[float, float]:
+        """(wall seconds, process CPU seconds) of one step."""
         sync = torch.cuda.synchronize if self.device.startswith('cuda') else (lambda: None)
         sync()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         with self.amp:
             loss = F.cross_entropy(self.model(self.x), self.y, label_smoothing=0.1)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
         sync()
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.process_time() - c
 
 
 def device_name(device: str) -> str:
@@ -117,25 +119,29 @@ def main(argv=None):
     print(f'device: {device_name(args.device)}; torch {torch.__version__}, '
           f'torchvision {torchvision.__version__}\n')
     print('| model | MFLOPs | batch | precision | memory format | step ms (median) | step ms (min) '
-          '| img/s | ratio vs MobileNetV2 (median / min) |')
-    print('|---|---|---|---|---|---|---|---|---|')
+          '| CPU ms (median) | img/s | ratio vs MobileNetV2 (median / min / CPU) |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     for batch in args.batch:
         for precision in args.precisions:
             for fmt in args.formats:
                 steps = {name: Step(m, batch, args.device, precision, fmt)
                          for name, (m, _) in models.items()}
                 times = {name: [] for name in steps}
+                cpu = {name: [] for name in steps}
                 for r in range(args.warmup + args.steps):
                     for name, step in steps.items():
-                        dt = step()
+                        dt, dc = step()
                         if r >= args.warmup:
                             times[name].append(dt)
+                            cpu[name].append(dc)
                 med = {name: statistics.median(t) for name, t in times.items()}
                 low = {name: min(t) for name, t in times.items()}
+                cpu = {name: statistics.median(t) for name, t in cpu.items()}
                 for name, t in med.items():
                     print(f'| {name} | {models[name][1]:.2f} | {batch} | {precision} | {fmt} | '
-                          f'{t * 1e3:.0f} | {low[name] * 1e3:.0f} | {batch / t:.1f} | '
-                          f'{t / med[ref]:.2f}x / {low[name] / low[ref]:.2f}x |', flush=True)
+                          f'{t * 1e3:.0f} | {low[name] * 1e3:.0f} | {cpu[name] * 1e3:.0f} | '
+                          f'{batch / t:.1f} | {t / med[ref]:.2f}x / {low[name] / low[ref]:.2f}x / '
+                          f'{cpu[name] / cpu[ref]:.2f}x |', flush=True)
                 del steps
     sup = models['AtomNAS supernet (stem 32)'][1] / models[ref][1]
     print(f'\nFLOPs ratio supernet / MobileNetV2: {sup:.2f}x')

@@ -57,6 +57,10 @@ class AtomicBlock(nn.Module):
     # branches separately: 2**20, i.e. 128k per image at batch 8 -- the
     # supernet's branches at 28x28 and above (CPU measurement).
     BRANCH_SPLIT_MIN_ELEMENTS = 1 << 20
+    # Smallest expanded tensor (elements per batch) whose BN is folded into
+    # the expansion conv in training: 2**22 floats = 16 MiB, half this CPU's
+    # L3 cache; smaller tensors stay in cache and BN's passes are cheap.
+    FOLD_MIN_ELEMENTS = 1 << 22
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
                  kernel_sizes: Sequence[int], atoms: Sequence[int], has_expansion: bool = True,
@@ -122,15 +126,21 @@ class AtomicBlock(nn.Module):
             h = self._forward_concatenated(x)
         return x + h if self.has_residual else h
 
-    def _fold_expand_bn(self) -> bool:
-        # Folding costs a Cin x Cin covariance per pixel: worth it while that is
-        # small next to the expansion conv itself (Cin x atoms per pixel).
-        return self.has_expansion and self.expand.bn.track_running_stats and \
-            4 * self.in_channels <= self.num_atoms
+    def _fold_expand_bn(self, x: torch.Tensor) -> bool:
+        # Folding saves passes over the expanded tensor, which only matter
+        # when it does not fit in the cache, and costs Cin^2 per pixel
+        # (covariance) plus atoms x Cin^2 (variances): small next to the
+        # expansion conv (Cin x atoms per pixel) only with many pixels per
+        # input channel and a wide expansion.
+        pixels = x.numel() // x.shape[1]
+        return (self.has_expansion and self.expand.bn.track_running_stats
+                and 4 * self.in_channels <= self.num_atoms
+                and 16 * self.in_channels <= pixels
+                and pixels * self.num_atoms >= self.FOLD_MIN_ELEMENTS)
 
     def _expand(self, x: torch.Tensor, slices: list[slice]) -> list[torch.Tensor]:
         """Training-mode expansion (conv, BN, act) of each channel slice."""
-        if self._fold_expand_bn():
+        if self._fold_expand_bn(x):
             parts = _expand_with_folded_bn(self.expand, x, slices)
         else:
             w = self.expand.conv.weight
@@ -218,10 +228,11 @@ def _expand_with_folded_bn(expand: ConvBNAct, x: torch.Tensor,
     cin = x.shape[1]
     n = x.numel() // cin
     with torch.autocast(x.device.type, enabled=False):
-        xf = x.float()
-        mu = xf.mean((0, 2, 3))
-        xc = (xf - mu.view(1, -1, 1, 1)).transpose(0, 1).reshape(cin, n)
-        cov = xc @ xc.T / n
+        # Pixels x channels: a view for channels-last input, a copy otherwise.
+        pixels = x.float().permute(0, 2, 3, 1).reshape(n, cin)
+        mu = pixels.mean(0)
+        xc = pixels - mu
+        cov = xc.T @ xc / n
         w = conv.weight.flatten(1).float()
         mean = w @ mu
         var = ((w @ cov) * w).sum(1)

@@ -218,6 +218,7 @@ def test_training_forward_equals_module_calls(path, se_ratio, channels_last, mon
     BN running statistics (momentum and cumulative averaging)."""
     cin, cout, stride, kernels, atoms, per_branch = TRAIN_PATHS[path]
     monkeypatch.setattr(AtomicBlock, 'BRANCH_SPLIT_MIN_ELEMENTS', 0 if per_branch else 1 << 62)
+    monkeypatch.setattr(AtomicBlock, 'FOLD_MIN_ELEMENTS', 0)  # fold the tiny test tensors too
     torch.manual_seed(0)
     block = AtomicBlock(cin, cout, stride, kernels, atoms, se_ratio=se_ratio)
     with torch.no_grad():
@@ -239,7 +240,7 @@ def test_training_forward_equals_module_calls(path, se_ratio, channels_last, mon
             memory_format=torch.channels_last)
     x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
     assert (len(block.dw) > 1 and block._branches_are_large(x)) == per_branch
-    assert block._fold_expand_bn() == (4 * cin <= sum(atoms))
+    assert block._fold_expand_bn(x) == (4 * cin <= sum(atoms))
     for momentum in (0.1, None):  # None: cumulative averaging (BN recalibration)
         for m in (block, ref):
             for bn in (m.bn_dw, m.expand.bn, m.project.bn):
