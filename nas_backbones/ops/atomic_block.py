@@ -152,9 +152,10 @@ class AtomicBlock(nn.Module):
         """Training forward over the concatenated atoms (one conv per layer)."""
         h = self._expand(x, [slice(0, self.num_atoms)])[0] if self.has_expansion else x
         if len(self.dw) == 1:
-            h = self.dw[0](h)
+            h = _depthwise(self.dw[0], h)
         else:
-            h = torch.cat([conv(part) for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
+            h = torch.cat([_depthwise(conv, part)
+                           for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
         return self.project(self.se(self.act(self.bn_dw(h))))
 
     def _branches_are_large(self, x: torch.Tensor) -> bool:
@@ -169,7 +170,7 @@ class AtomicBlock(nn.Module):
         """expand -> dw -> BN -> act per branch on weight slices, summed
         projections (same maths as concatenating the branches)."""
         slices = self.atom_slices()
-        parts = [dw(h) for dw, h in zip(self.dw, self._expand(x, slices))]
+        parts = [_depthwise(dw, h) for dw, h in zip(self.dw, self._expand(x, slices))]
         parts = [self.act(h) for h in _sliced_batch_norm(self.bn_dw, parts, slices)]
         if isinstance(self.se, SqueezeExcite):
             # SE of the concatenated tensor: pool per branch, gate, split.
@@ -186,6 +187,17 @@ class AtomicBlock(nn.Module):
     def extra_repr(self) -> str:
         return (f'{self.in_channels}->{self.out_channels}, stride={self.stride}, '
                 f'kernels={self.kernel_sizes}, atoms={self.atoms}')
+
+
+def _depthwise(conv: nn.Conv2d, h: torch.Tensor) -> torch.Tensor:
+    """A training-time dw conv; in fp32 under CPU autocast, where oneDNN's
+    bf16 depthwise backward is ~3x slower than its fp32 one (5x5/7x7 weight
+    gradients; benchmarks/bench_atomnas_step.py) while dw convs are a few %
+    of the FLOPs. On GPUs autocast applies as usual."""
+    if h.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):
+        with torch.autocast('cpu', enabled=False):
+            return conv(h.float())
+    return conv(h)
 
 
 def _sliced_batch_norm(bn: nn.BatchNorm2d, parts: list[torch.Tensor],

@@ -281,3 +281,20 @@ def test_supernet_shrinks_to_published_archs(name, stem, mflops):
     net = AtomNASSupernet(stem_channels=stem)
     net.shrink_to_arch(load_arch(name))
     assert round(net.cost().mflops, 2) == mflops
+
+
+@pytest.mark.parametrize('per_branch', [False, True], ids=['concat', 'branches'])
+def test_training_under_cpu_autocast(per_branch, monkeypatch):
+    """bf16 autocast (the benchmark's AMP rows) runs both training paths, the
+    dw convs in fp32, and stays close to fp32."""
+    monkeypatch.setattr(AtomicBlock, 'BRANCH_SPLIT_MIN_ELEMENTS', 0 if per_branch else 1 << 62)
+    monkeypatch.setattr(AtomicBlock, 'FOLD_MIN_ELEMENTS', 0)
+    torch.manual_seed(0)
+    block = AtomicBlock(8, 8, 1, (3, 5, 7), (16, 24, 40))
+    x = torch.randn(4, 8, 9, 9)
+    ref = copy.deepcopy(block)(x)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        y = block(x)
+    y.float().sum().backward()
+    torch.testing.assert_close(y.float(), ref, atol=0.1, rtol=0.05)
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in block.parameters())
