@@ -49,6 +49,10 @@ class AtomNAS(BaseModel):
         weight_decay (float): Coupled L2 ``0.5 * wd * sum w^2`` in the loss
             (``loss_l2``); set the optimizer's weight_decay to 0 then.
             Defaults to 0.
+        channels_last (bool): Run the supernet in channels-last memory
+            format (2-3x faster training steps on CPU with oneDNN: its
+            5x5/7x7 depthwise weight gradients are slow in NCHW). Defaults
+            to False.
         data_preprocessor (dict, optional): Defaults to mmpretrain's
             ``ClsDataPreprocessor``.
         init_cfg (dict, optional): Defaults to None.
@@ -56,8 +60,8 @@ class AtomNAS(BaseModel):
 
     def __init__(self, supernet: Union[dict, AtomNASSupernet, None] = None,
                  l1_lambda: float = 1.8e-4, label_smoothing: float = 0.1,
-                 weight_decay: float = 0.0, data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
+                 weight_decay: float = 0.0, channels_last: bool = False,
+                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None):
         if isinstance(data_preprocessor, dict) or data_preprocessor is None:
             data_preprocessor = dict(data_preprocessor or {})
             data_preprocessor.setdefault('type', 'mmpretrain.ClsDataPreprocessor')
@@ -74,6 +78,9 @@ class AtomNAS(BaseModel):
         if not isinstance(supernet, AtomNASSupernet):
             raise TypeError(f'supernet: expected an AtomNASSupernet, got {type(supernet).__name__}')
         self.supernet = supernet
+        self.channels_last = channels_last
+        if channels_last:
+            self.supernet.to(memory_format=torch.channels_last)
         self.l1_lambda, self.label_smoothing, self.weight_decay = l1_lambda, label_smoothing, weight_decay
         # Warm-up factor of lambda, set each iteration by L1WarmupHook.
         self.l1_scale = 1.0
@@ -129,7 +136,10 @@ class AtomNAS(BaseModel):
         """Re-estimate BN statistics on preprocessed training batches (SPEC
         §2: after every shrink); only the backbone holds BN."""
         def forward(model, data):
-            model(self.data_preprocessor(data, False)['inputs'])
+            inputs = self.data_preprocessor(data, False)['inputs']
+            if self.channels_last:
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
+            model(inputs)
         return recalibrate_bn(self.supernet.backbone, batches, num_batches, forward)
 
     # ----------------------------------------------------------- forward
@@ -137,6 +147,8 @@ class AtomNAS(BaseModel):
                 mode: str = 'tensor'):
         """mmengine's contract: 'tensor' -> logits, 'loss' -> dict of losses
         and log values, 'predict' -> mmpretrain DataSamples."""
+        if self.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
         if mode == 'tensor':
             return self.supernet(inputs)
         if mode == 'loss':

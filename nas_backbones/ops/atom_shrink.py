@@ -81,11 +81,20 @@ def resolve_keep_mask(block: AtomicBlock, keep: torch.Tensor) -> torch.Tensor:
     return keep
 
 
+def _sliced(t: torch.Tensor, dim: int, index: torch.Tensor) -> torch.Tensor:
+    """``t.index_select(dim, index)`` in ``t``'s memory format (a channels-last
+    model stays channels-last after shrinking)."""
+    out = t.index_select(dim, index.to(t.device))
+    if t.dim() == 4 and not t.is_contiguous() and t.is_contiguous(memory_format=torch.channels_last):
+        out = out.contiguous(memory_format=torch.channels_last)
+    return out
+
+
 def _replace(module: nn.Module, name: str, dim: int, index: torch.Tensor, params: ParamMap) -> None:
     old = getattr(module, name)
     if old is None:
         return
-    new = old.detach().index_select(dim, index.to(old.device)).clone()
+    new = _sliced(old.detach(), dim, index).clone(memory_format=torch.preserve_format)
     if isinstance(old, nn.Parameter):
         new = nn.Parameter(new, requires_grad=old.requires_grad)
         params[old] = (new, dim, index)
@@ -213,7 +222,7 @@ def slice_optimizer_state(optimizer: torch.optim.Optimizer, params: ParamMap) ->
             new_params.append(new)
             if state is not None:
                 optimizer.state[new] = {
-                    k: (v.index_select(dim, index.to(v.device))
+                    k: (_sliced(v, dim, index)
                         if torch.is_tensor(v) and v.shape == p.shape and v.dim() > 0 else v)
                     for k, v in state.items()}
         group['params'] = new_params

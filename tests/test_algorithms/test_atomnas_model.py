@@ -94,3 +94,21 @@ def test_built_by_name_and_arguments_checked():
         tiny_model().set_l1_scale(2.0)
     with pytest.raises(RuntimeError, match='mode'):
         tiny_model()(torch.zeros(1, 3, 32, 32), mode='bogus')
+
+
+def test_channels_last_model_matches_and_stays_channels_last():
+    plain, cl = tiny_model(), tiny_model(channels_last=True)
+    data = plain.data_preprocessor(batch(), True)
+    torch.testing.assert_close(cl(**data, mode='loss')['loss_cls'],
+                               plain(**data, mode='loss')['loss_cls'], atol=1e-5, rtol=1e-5)
+    opt = torch.optim.SGD(cl.parameters(), lr=0.1, momentum=0.9)
+    cl(**data, mode='loss')['loss_cls'].backward()
+    opt.step()
+    block = cl.supernet.blocks[1]
+    keep = torch.arange(block.num_atoms) % 2 == 0
+    cl.drop_atoms({1: keep}, opt)
+    w = block.expand.conv.weight
+    assert w.is_contiguous(memory_format=torch.channels_last)
+    assert opt.state[w]['momentum_buffer'].is_contiguous(memory_format=torch.channels_last)
+    cl(**data, mode='loss')['loss_cls'].backward()
+    opt.step()
