@@ -17,7 +17,7 @@ from .atomnas_export import export_from_model
 
 @HOOKS.register_module()
 class AtomNASExportHook(Hook):
-    """After training, write ``{out_dir}/{name}.yml`` + ``{name}.pth``.
+    """At the end of training, write ``{out_dir}/{name}.yml`` + ``{name}.pth``.
 
     Args:
         out_dir (str, optional): Defaults to ``{work_dir}/export``.
@@ -35,8 +35,9 @@ class AtomNASExportHook(Hook):
         self.out_dir, self.name, self.use_ema = out_dir, name, use_ema
         self.paths: Optional[tuple] = None
 
-    def after_run(self, runner) -> None:
-        if runner.rank != 0 or runner.train_loop is None:
+    def after_train(self, runner) -> None:
+        # after_train, not after_run: tools/test.py runs must not export.
+        if runner.rank != 0:
             return
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         ema = None

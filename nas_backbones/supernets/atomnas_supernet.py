@@ -116,8 +116,8 @@ class AtomNASSupernet(nn.Module):
     def atom_costs(self, index: int) -> torch.Tensor:
         """Un-normalised FLOPs of each live atom of block ``index`` (float64)."""
         block, costs = self.blocks[index], self._branch_costs[index]
-        return torch.tensor([costs[k] for k, a in zip(block.kernel_sizes, block.atoms)
-                             for _ in range(a)], dtype=torch.float64)
+        per_branch = torch.tensor([costs[k] for k in block.kernel_sizes], dtype=torch.float64)
+        return per_branch.repeat_interleave(torch.tensor(block.atoms, dtype=torch.long))
 
     def current_arch(self) -> AtomNetArch:
         """The arch of the live atoms (what the static net / export builds)."""

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from mmengine.hooks import Hook
 from mmengine.runner import load_checkpoint
 from mmpretrain.models import ImageClassifier
@@ -68,6 +69,14 @@ def make_runner(work_dir, recorder, **kwargs):
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1),
                            logger=dict(type='LoggerHook', interval=1)),
         randomness=dict(seed=0), default_scope='nas_backbones', log_level='WARNING', **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def nas_scope():
+    # Heads build their losses from the default scope's registry; another
+    # test may have left a different scope current.
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        yield
 
 
 @pytest.fixture(scope='module')

@@ -2,6 +2,7 @@
 backbone loads, with the supernet's eval outputs."""
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import AtomNetArch
 from nas_backbones.backbones import NASClsHead, SearchedMobileNet, read_weights
@@ -10,6 +11,14 @@ from nas_backbones.export import export_atomnas
 from nas_backbones.supernets import AtomNASSupernet
 
 TINY = [(1, 8, 1, 1), (6, 8, 2, 2), (6, 16, 2, 2), (6, 24, 1, 2)]
+
+
+@pytest.fixture(autouse=True)
+def nas_scope():
+    # Heads build their losses from the default scope's registry; another
+    # test may have left a different scope current.
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        yield
 
 
 def shrunk_supernet(act, se_ratio):

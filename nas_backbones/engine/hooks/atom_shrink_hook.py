@@ -26,6 +26,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper
 
 from ...arch import AtomNetArch
+from ...estimators import count_cost
 from ...ops.atom_shrink import dead_atom_masks
 from ...registry import HOOKS
 
@@ -35,7 +36,6 @@ CHECKPOINT_KEY = 'atomnas_shrink'
 def arch_summary(arch: AtomNetArch) -> str:
     """'X MFLOPs, Y M params, N atoms (R x R input, C classes)', from the
     analytic estimator, the same numbers ``count_flops.py`` prints."""
-    from ...estimators import count_cost
     cost = count_cost(arch)
     return (f'{cost.mflops:.2f} MFLOPs, {cost.mparams:.3f} M params, {arch.num_atoms} atoms '
             f'({arch.resolution}x{arch.resolution} input, {arch.num_classes} classes)')
