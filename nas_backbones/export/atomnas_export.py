@@ -66,8 +66,16 @@ def export_atomnas(supernet: AtomNASSupernet, out_dir: Union[str, Path], name: s
 def export_from_model(model: nn.Module, out_dir: Union[str, Path], name: str = 'atomnas_searched',
                       ema_model: Optional[nn.Module] = None,
                       meta: Optional[dict] = None) -> tuple[Path, Path]:
-    """Export an ``AtomNAS`` model, or the module of its mmengine EMA copy
-    when ``ema_model`` is given."""
+    """Export an ``AtomNAS`` model, or the module of its mmengine EMA copy.
+
+    Args:
+        model (nn.Module): The ``AtomNAS`` algorithm model.
+        out_dir (str | Path): Output folder.
+        name (str): File stem and arch name. Defaults to 'atomnas_searched'.
+        ema_model (nn.Module, optional): mmengine averaged model of
+            ``model``; its weights are exported when given.
+        meta (dict, optional): Extra plain entries for the checkpoint's meta.
+    """
     source = model if ema_model is None else ema_model.module
     info = {'weights': 'ema' if ema_model is not None else 'model'}
     info.update(meta or {})
