@@ -7,8 +7,6 @@ lets mmpretrain/mmdet configs reach ours with a scoped type
 (``type='nas_backbones.SearchedMobileNet'``), as mmdet does for
 ``mmpretrain.ConvNeXt``. ``locations`` import the registering modules lazily.
 """
-from pathlib import Path
-
 from mmengine.registry import Registry
 from mmpretrain.registry import DATA_SAMPLERS as MMPRETRAIN_DATA_SAMPLERS
 from mmpretrain.registry import DATASETS as MMPRETRAIN_DATASETS
@@ -31,19 +29,9 @@ from mmpretrain.registry import VISUALIZERS as MMPRETRAIN_VISUALIZERS
 SCOPE = 'nas_backbones'
 
 
-def _exists(location: str) -> bool:
-    # A file check, not importlib.util.find_spec: that would import the parent
-    # package (e.g. nas_backbones.engine) while this module is half-imported.
-    path = Path(__file__).resolve().parent.joinpath(*location.split('.'))
-    return path.is_dir() or path.with_suffix('.py').is_file()
-
-
 def _child(name: str, parent: Registry, *locations: str) -> Registry:
-    # mmengine fails on a location that does not import; subpackages arrive
-    # with their issues (algorithms/, datasets/, engine/hooks/ ...), so only
-    # the existing ones are listed.
     registry = Registry(name, parent=parent, scope=SCOPE,
-                        locations=[f'nas_backbones.{loc}' for loc in locations if _exists(loc)])
+                        locations=[f'nas_backbones.{loc}' for loc in locations])
     # mmengine resolves a scoped type ('nas_backbones.X') from a *sibling*
     # library (mmdet) only through the root registry's direct children, and
     # ours is a grandchild (root -> mmpretrain -> nas_backbones). Listing it
@@ -55,10 +43,10 @@ def _child(name: str, parent: Registry, *locations: str) -> Registry:
     return registry
 
 
-RUNNERS = _child('runner', MMPRETRAIN_RUNNERS)
+RUNNERS = _child('runner', MMPRETRAIN_RUNNERS, 'engine')
 LOOPS = _child('loop', MMPRETRAIN_LOOPS, 'engine.loops')
 HOOKS = _child('hook', MMPRETRAIN_HOOKS, 'engine.hooks')
-DATASETS = _child('dataset', MMPRETRAIN_DATASETS, 'datasets')
+DATASETS = _child('dataset', MMPRETRAIN_DATASETS)
 DATA_SAMPLERS = _child('data sampler', MMPRETRAIN_DATA_SAMPLERS)
 TRANSFORMS = _child('transform', MMPRETRAIN_TRANSFORMS)
 MODELS = _child('model', MMPRETRAIN_MODELS, 'backbones', 'algorithms')

@@ -77,3 +77,16 @@ def tiny_imagenet_demo(tmp_path_factory) -> Path:
     from tools.data.build_imagenet_demo import build_imagenet_demo
     return build_imagenet_demo(tmp_path_factory.mktemp('data') / 'imagenet_demo', classes=5,
                                train_per_class=2, val_per_class=1, size=32)
+
+
+@pytest.fixture(autouse=True)
+def isolated_default_scope():
+    """Undo the mmengine DefaultScope instances a test creates (every Runner
+    makes one): the latest instance is global and decides how unscoped types
+    resolve, so a test that built a Runner with another scope would change how
+    later tests build e.g. a head's default loss."""
+    from mmengine.registry import DefaultScope
+    before = dict(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(before)
