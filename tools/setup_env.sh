@@ -11,6 +11,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${NAS_BACKBONES_CACHE:-$HOME/.cache/nas_backbones}
 WHEELS=$CACHE/wheels
 PY=${PYTHON:-python3}
+# An interpreter given as a relative path must survive the `cd /` below; keep
+# the venv's own path (no realpath: that would resolve to the base interpreter).
+case $PY in */*) PY="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")" ;; esac
 PIP="$PY -m pip --disable-pip-version-check -q"
 mkdir -p "$WHEELS"
 
@@ -83,8 +86,13 @@ have mmdet==3.3.0 mmpretrain==1.2.0 pycocotools mat4py scikit-learn pytest matpl
 
 ensure_build_tools
 
-# 6. The package itself, editable.
-$PY -c "import nas_backbones, os, sys; sys.exit(0 if os.path.dirname(os.path.dirname(nas_backbones.__file__)) == '$ROOT' else 1)" >/dev/null 2>&1 \
-  || { log "installing nas_backbones (editable)"; $PIP install --no-deps --no-build-isolation -e "$ROOT"; }
+# 6. The package itself, editable. Checked from a neutral directory: from the
+#    repo root the checkout itself is importable, which would hide a missing
+#    install (tools/train.py, run as a script, does not see the root).
+installed_root=$(cd / && $PY -c "import os, nas_backbones; print(os.path.dirname(os.path.dirname(os.path.realpath(nas_backbones.__file__))))" 2>/dev/null || true)
+if [ "$installed_root" != "$(realpath "$ROOT")" ]; then
+  log "installing nas_backbones (editable) from $ROOT${installed_root:+ (was: $installed_root)}"
+  $PIP install --no-deps --no-build-isolation -e "$ROOT"
+fi
 
-$PY -c "import torch, mmcv, mmcv.ops, mmengine, mmdet, mmpretrain; print('[setup_env] ready: torch', torch.__version__, 'mmcv', mmcv.__version__, 'mmdet', mmdet.__version__, 'mmpretrain', mmpretrain.__version__)"
+(cd / && $PY -c "import torch, mmcv, mmcv.ops, mmengine, mmdet, mmpretrain, nas_backbones; print('[setup_env] ready: torch', torch.__version__, 'mmcv', mmcv.__version__, 'mmdet', mmdet.__version__, 'mmpretrain', mmpretrain.__version__, 'nas_backbones', nas_backbones.__file__)")
