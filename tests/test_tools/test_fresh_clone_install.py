@@ -25,10 +25,19 @@ def _run(cmd, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kwargs)
 
 
+def _clean_env(**extra: str) -> dict:
+    # PYTHONPATH (a developer pointing at a worktree) would decide the import
+    # by itself; the check is about what the set-up installed.
+    env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'VIRTUAL_ENV')}
+    env.update(extra)
+    return env
+
+
 def _import_location(python: Path) -> str:
     """Where ``import nas_backbones`` resolves for ``python``, run from '/'."""
     out = _run([str(python), '-c', 'import os, nas_backbones; print(os.path.dirname('
-                'os.path.dirname(os.path.realpath(nas_backbones.__file__))))'], cwd='/')
+                'os.path.dirname(os.path.realpath(nas_backbones.__file__))))'], cwd='/',
+               env=_clean_env())
     return out.stdout.strip() if out.returncode == 0 else f'<not importable: {out.stderr[-200:]}>'
 
 
@@ -52,8 +61,7 @@ def test_setup_env_installs_the_clone_for_imports_outside_it(tmp_path):
         Path(purelib.stdout.strip(), '_parent_env.pth').write_text('\n'.join(sorted(dirs)) + '\n')
     assert _import_location(python) != str(clone.resolve())
 
-    env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'VIRTUAL_ENV')}
-    env.update(PYTHON=str(python), PATH=f'{venv / "bin"}:{env.get("PATH", "")}')
+    env = _clean_env(PYTHON=str(python), PATH=f'{venv / "bin"}:{os.environ.get("PATH", "")}')
     # From the clone's root, as the README says: the cwd that used to hide the bug.
     got = _run(['bash', 'tools/setup_env.sh'], cwd=clone, env=env)
     assert got.returncode == 0, got.stdout[-2000:] + got.stderr[-2000:]
