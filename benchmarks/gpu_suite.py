@@ -23,7 +23,8 @@ the row order rotated each round, so drifts of clock or load hit all alike):
   replays one warm-up round's candidates and winners: all three scoring
   forwards per slot, the host read of their losses, the winner's training
   (only the ~0.2 ms FLOPs-prior draw is left out); the uniform step trains the
-  same winners; the two alternate in order.
+  same winners; the two alternate in order. The warm-up steps' times (JSON
+  ``warmup_ms``) show what fresh archs cost while cudnn.benchmark tunes them.
 * compile (``--compile``; at ``--compile-at`` only, with the eager attentive
   rows beside it): ``torch.compile(dynamic=False)`` of the four static nets and
   of the supernet the sandwich runs (one graph per arch). The first step
@@ -204,7 +205,7 @@ def attentive_units(cfg, nets, space, middle, x, y, args, table, authors):
     def statics(compiled):
         steps = []
         for a in archs:
-            model = net.to_static(a).to(memory_format=mf).train()
+            model = net.to_static(a).to(x.device, memory_format=mf).train()
             if compiled:
                 model = torch.compile(model, backend=args.compile_backend, dynamic=False)
             xs = net.resize(x, a.resolution).contiguous(memory_format=mf)
@@ -252,7 +253,7 @@ def attentive_units(cfg, nets, space, middle, x, y, args, table, authors):
 
 def run_config(cfg, units, timer, args, seconds_left, share, predicted):
     """Warm-up and timed rounds of one configuration within ``share`` seconds:
-    (times, first, note, round_s), or (None, None, note, None) when even its
+    (times, warm-up times, note, round_s), or (None, None, note, None) when even its
     minimum (``predicted`` seconds) does not fit in ``seconds_left``."""
     if predicted is not None and predicted > seconds_left:
         return None, None, f'skipped: predicted {predicted:.0f} s, {seconds_left:.0f} s left', None
@@ -283,7 +284,7 @@ def run_config(cfg, units, timer, args, seconds_left, share, predicted):
     if failed:
         note += f'; out of memory: {failed}'
 
-    return times, {k: v[0] for k, v in first.items()}, note, round_s
+    return times, first, note, round_s
 
 
 def main(argv=None):

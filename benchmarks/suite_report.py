@@ -8,12 +8,15 @@ ORIG_IMG_S = {'sandwich': 21.3, 'atomnas_supernet': 475.0}  # authors' code, H10
 
 
 def summarise(cfg, times, first, peak, mmacs):
+    """Per row: median / min / max of the timed rounds, the warm-up rounds
+    (the first is the cold step: cudnn tuning, compile), peak memory."""
     rows = {}
     for row, ts in times.items():
         med = statistics.median(ts)
         rows[row] = dict(batch=cfg[0], precision=cfg[1], format=cfg[2], median_ms=med * 1e3,
                          min_ms=min(ts) * 1e3, max_ms=max(ts) * 1e3, rounds=len(ts),
-                         img_s=cfg[0] / med, first_ms=first.get(row, 0.0) * 1e3,
+                         img_s=cfg[0] / med, first_ms=first.get(row, [0.0])[0] * 1e3,
+                         warmup_ms=[t * 1e3 for t in first.get(row, [])],
                          peak_mib=peak[row] / 2**20 if row in peak else None,
                          mmacs_per_img=mmacs.get(row))
     return rows

@@ -40,6 +40,7 @@ def test_smoke_every_row_without_openmmlab(tmp_path):
         assert set(rows) == EAGER_ROWS
         for row in rows.values():
             assert row['rounds'] == 1 and row['median_ms'] > 0 and row['first_ms'] > 0
+            assert len(row['warmup_ms']) == 1
         ratios = data['ratios'][cfg]
         for name in ('sandwich / static_sum', 'atomnas / mbv2', 'bestup3 / uniform',
                      'B / mbv2', 'A / mbv2'):
