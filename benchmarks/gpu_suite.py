@@ -97,41 +97,60 @@ from nas_backbones.samplers import AttentiveSampler, FlopsTable, UniformSampler
 from nas_backbones.supernets import AttentiveSupernet
 
 GROUPS = ('atomnas', 'attentive', 'bestup', 'compile')
+ATOMNAS_ROWS = {'atomnas_supernet': 'AtomNAS supernet (stem 32)',  # row: build_models' name
+                'atomnas_shrunk_b': 'supernet shrunk to B',
+                'atomnas_shrunk_a': 'supernet shrunk to A', 'mobilenet_v2': 'torchvision MobileNetV2'}
 REF_MACS_PER_S = 300.84e6 * 2175  # MobileNetV2 training on an H100 (the issue)
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--batch', type=int, nargs='+', default=[64, 256])
+    p.add_argument('--batch', type=int, nargs='+', help='default: 64 256 (--smoke: 2)')
     p.add_argument('--precisions', nargs='+', default=['fp32', 'bf16'], choices=['fp32', 'bf16'])
     p.add_argument('--formats', nargs='+', default=['contiguous', 'channels_last'],
                    choices=['contiguous', 'channels_last'])
     p.add_argument('--groups', nargs='+', default=['atomnas', 'attentive', 'bestup'],
                    choices=GROUPS)
     p.add_argument('--budget-s', type=float, default=300.0, help='timed work, all configurations')
-    p.add_argument('--warmup', type=int, default=2, help='untimed rounds per configuration')
-    p.add_argument('--rounds', type=int, default=10, help='most timed rounds per configuration')
-    p.add_argument('--min-rounds', type=int, default=3)
+    p.add_argument('--warmup', type=int, help='untimed rounds per configuration (2; smoke 1)')
+    p.add_argument('--rounds', type=int, help='most timed rounds per configuration (10; smoke 1)')
+    p.add_argument('--min-rounds', type=int, help='fewest timed rounds (3; smoke 1)')
     p.add_argument('--compile', action='store_true', help='add the compile group')
-    p.add_argument('--compile-at', default='64,bf16,channels_last',
-                   help='batch,precision,format of the compile rows')
-    p.add_argument('--compile-backend', default='inductor')
+    p.add_argument('--compile-at', help='batch,precision,format of the compile rows (default: '
+                   '64,bf16,channels_last; with --smoke the last configuration)')
+    p.add_argument('--compile-backend', help='torch.compile backend (inductor; --smoke: eager, '
+                   'i.e. dynamo tracing without code generation)')
     p.add_argument('--authors-src', type=Path, help="folder with the authors' exported code")
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--out', type=Path, default=os.environ.get('OUT') or None,
                    help='folder for gpu_suite.json (default: $OUT when set)')
-    p.add_argument('--smoke', action='store_true', help='tiny sizes, 1+1 rounds (CPU check)')
+    p.add_argument('--smoke', action='store_true',
+                   help='CPU check: batch 2, AtomNAS at 64 px, AttentiveNAS at 32/48 px, 1+1 rounds')
     args = p.parse_args(argv)
     if args.compile and 'compile' not in args.groups:
         args.groups.append('compile')
     if 'compile' in args.groups and 'attentive' not in args.groups:
         args.groups.append('attentive')  # compiled rows are compared with eager ones
-    if args.smoke:
-        args.batch, args.warmup, args.rounds, args.min_rounds = [2], 1, 1, 1
-        args.compile_at = f'2,{args.precisions[-1]},{args.formats[-1]}'  # the last pair
-        if args.compile_backend == 'inductor':
-            args.compile_backend = 'eager'  # dynamo tracing without C++ codegen
-    elif not args.device.startswith('cuda'):
+    for name, full, smoke in (('batch', [64, 256], [2]), ('warmup', 2, 1), ('rounds', 10, 1),
+                              ('min_rounds', 3, 1), ('compile_backend', 'inductor', 'eager')):
+        if getattr(args, name) is None:
+            setattr(args, name, smoke if args.smoke else full)
+    if args.compile_at is None:
+        args.compile_at = (f'{args.batch[-1]},{args.precisions[-1]},{args.formats[-1]}'
+                           if args.smoke
+                           else '64,bf16,channels_last')
+    parts = args.compile_at.split(',')
+    if (len(parts) != 3 or not parts[0].isdigit() or parts[1] not in ('fp32', 'bf16')
+            or parts[2] not in ('contiguous', 'channels_last')):
+        p.error(f'--compile-at {args.compile_at!r}: expected BATCH,fp32|bf16,contiguous|channels_last')
+    args.compile_cfg = (int(parts[0]), parts[1], parts[2])
+    args.configs = [(b, q, f) for b in args.batch for q in args.precisions for f in args.formats]
+    if args.smoke:  # every code path in half the configurations: i-th precision, i-th format
+        args.configs = [(b, q, f) for b in args.batch
+                        for q, f in zip(args.precisions, args.formats)]
+    if 'compile' in args.groups and args.compile_cfg not in args.configs:
+        p.error(f'--compile-at {args.compile_at}: not one of the configurations run')
+    if not args.smoke and not args.device.startswith('cuda'):
         p.error(f'--device {args.device}: the suite times GPU steps; use --smoke on a CPU')
     return args
 
@@ -293,8 +312,6 @@ def main(argv=None):
     torch.backends.cudnn.benchmark = True
     if args.smoke and device.type == 'cpu':
         torch.set_num_threads(1)  # tiny tensors; no OpenMP barriers on shared CI cores
-    batch, prec, mf = args.compile_at.split(',')
-    args.compile_cfg = (int(batch), prec, mf)
     res = 64 if args.smoke else 224
     space = default_attentive_space()
     if args.smoke:
@@ -303,8 +320,10 @@ def main(argv=None):
     middle = (space.sample(rng), space.sample(rng))
     archs = (space.max_arch(), *middle, space.min_arch())
     table = FlopsTable.build(space, 2000 if args.smoke else 20000, 0)
-    atom = dict(zip(('atomnas_supernet', 'atomnas_shrunk_b', 'atomnas_shrunk_a', 'mobilenet_v2'),
-                    build_models(shrunk=True).values())) if 'atomnas' in args.groups else {}
+    atom = {}
+    if 'atomnas' in args.groups:
+        built = build_models(shrunk=True)
+        atom = {row: built[name] for row, name in ATOMNAS_ROWS.items()}
     mmacs = {k: v[1] for k, v in atom.items()}
     mmacs['sandwich'] = mmacs['static_sum'] = sum(count_flops(a, space=space) for a in archs) / 1e6
     authors = None
@@ -318,9 +337,7 @@ def main(argv=None):
                                             mmacs['atomnas_supernet'])
     nets = ({f: AttentiveSupernet(space, channels_last=f == 'channels_last').to(device)
              for f in args.formats} if {'attentive', 'bestup'} & set(args.groups) else {})
-    configs = [(b, p, f) for b in args.batch for p in args.precisions for f in args.formats]
-    if args.smoke:  # every code path in half the configurations: i-th precision, i-th format
-        configs = [(args.batch[0], p, f) for p, f in zip(args.precisions, args.formats)]
+    configs = args.configs
     env = dict(device=device_name(args.device), torch=torch.__version__,
                torchvision=torchvision.__version__, python=sys.version.split()[0],
                cudnn=torch.backends.cudnn.version(), cudnn_tf32=torch.backends.cudnn.allow_tf32,
