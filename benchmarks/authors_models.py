@@ -24,11 +24,16 @@ import torch
 import yaml
 
 
+def _root(src, name: str, marker: str) -> Path:
+    root = Path(src) / name
+    if not (root / marker).is_file():
+        raise FileNotFoundError(f"--authors-src: {root / marker} is missing (export the authors' "
+                                f"repository into {root} with git archive)")
+    return root
+
+
 @contextmanager
 def _authors_path(folder: Path):
-    if not folder.is_dir():
-        raise FileNotFoundError(f'--authors-src: {folder} is missing (export the authors\' '
-                                f'repository there with git archive)')
     sys.path.insert(0, str(folder))
     try:
         yield
@@ -41,7 +46,7 @@ def _authors_path(folder: Path):
 def atomnas_supernet(src: Path, resolution: int = 224) -> torch.nn.Module:
     """The authors' AtomNAS supernet as ``apps/slimming/shrink/atomnas_b.yml``
     builds it (ReLU, BN momentum 0.01, eps 1e-3)."""
-    root = Path(src) / 'atomnas'
+    root = _root(src, 'atomnas', 'models/mobilenet_supernet.py')
     cfg = root / 'apps/mobilenet/models/fix_first/supernet_single_path_nas.yml'
     kwargs = yaml.safe_load(cfg.read_text())  # a flow mapping: plain YAML
     kwargs.update(active_fn='nn.ReLU', batch_norm_momentum=0.01, batch_norm_epsilon=1e-3,
@@ -61,7 +66,7 @@ class AuthorsSandwich:
     middle subnets fixed to the suite's archs (uniform sampling, 4 subnets)."""
 
     def __init__(self, src: Path, resolutions=None):
-        root = Path(src) / 'attentivenas'
+        root = _root(src, 'attentivenas', 'models/attentive_nas_dynamic_model.py')
         cfg = yaml.safe_load((root / 'configs/train_attentive_nas_models.yml').read_text())
         if resolutions is not None:  # smoke runs: the suite's reduced resolutions
             cfg['supernet_config']['resolutions'] = list(resolutions)
