@@ -353,7 +353,8 @@ def main(argv=None):
     mid = float(table.flops.mean())
     sand = count_flops(archs[0], space=space) + count_flops(archs[-1], space=space) + 2 * mid
     per_img = (sum(mmacs.get(k, 0) * 1e6 for k in atom) * ('atomnas' in args.groups)
-               + 2e6 * mmacs['sandwich'] * ('attentive' in args.groups)
+               + 1e6 * (2 * mmacs['sandwich'] + mmacs.get('authors_sandwich', 0))
+               * ('attentive' in args.groups)
                + (2 * sand + 2 * mid) * ('bestup' in args.groups))
     est = {f'b{b}': per_img * b / REF_MACS_PER_S for b in args.batch}
     print(f'# {env}\n# estimated round at MobileNetV2 MACs/s: '
