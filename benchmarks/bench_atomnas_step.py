@@ -72,12 +72,13 @@ def build_models(shrunk: bool) -> dict:
 class Step:
     """One model's training step at a batch / precision / memory format."""
 
-    def __init__(self, model, batch, device, precision, fmt):
+    def __init__(self, model, batch, device, precision, fmt, resolution=224):
         fmt = torch.channels_last if fmt == 'channels_last' else torch.contiguous_format
         self.model = model.to(device=device, memory_format=fmt).train()
         self.opt = torch.optim.SGD(self.model.parameters(), lr=1e-3, momentum=0.9)
         g = torch.Generator().manual_seed(0)
-        self.x = torch.randn(batch, 3, 224, 224, generator=g).to(device, memory_format=fmt)
+        self.x = torch.randn(batch, 3, resolution, resolution, generator=g).to(
+            device, memory_format=fmt)
         self.y = torch.randint(0, 1000, (batch,), generator=g).to(device)
         self.device = device
         self.amp = (torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16)

@@ -41,7 +41,8 @@ def soft_ce(logits, target):
 
 
 class Sandwich:
-    """Torch-only replica of AttentiveNAS.train_step."""
+    """Torch-only replica of AttentiveNAS.train_step, on the device of its
+    inputs (``benchmarks/gpu_suite.py`` runs it on CUDA)."""
 
     def __init__(self, net, sampler, amp=False, reuse_winner=False):
         self.net, self.sampler, self.amp, self.reuse = net, sampler, amp, reuse_winner
@@ -49,8 +50,8 @@ class Sandwich:
         sp = net.space
         self.max_arch, self.min_arch = sp.max_arch(), sp.min_arch()
 
-    def ctx(self):
-        return torch.autocast('cpu', dtype=torch.bfloat16) if self.amp else nullcontext()
+    def ctx(self, device_type):
+        return torch.autocast(device_type, dtype=torch.bfloat16) if self.amp else nullcontext()
 
     def logits(self, cache, arch, regularize=False):
         self.net.set_arch(arch, regularize=regularize)
@@ -64,31 +65,29 @@ class Sandwich:
             return cands[0], self.logits(cache, cands[0])
         outs, losses = [], []
         for a in cands:
-            if self.reuse:
+            with torch.set_grad_enabled(self.reuse):
                 out = self.logits(cache, a)
-            else:
-                with torch.no_grad():
-                    out = self.logits(cache, a)
             outs.append(out)
-            losses.append(float(F.cross_entropy(out.detach().float(), labels, label_smoothing=0.1)))
-        best = self.sampler.select(losses)
+            losses.append(F.cross_entropy(out.detach().float(), labels, label_smoothing=0.1))
+        # One host read per slot, as the algorithm does (a GPU sync).
+        best = self.sampler.select(torch.stack(losses).tolist())
         return cands[best], (outs[best] if self.reuse else self.logits(cache, cands[best]))
 
     def step(self, x, labels, middle=(None, None)):
-        cache = {'raw': x}
-        with self.ctx():
+        cache, dev = {'raw': x}, x.device.type
+        with self.ctx(dev):
             out = self.logits(cache, self.max_arch, regularize=True)
             loss = F.cross_entropy(out, labels, label_smoothing=0.1)
         loss.backward()
         teacher = out.detach()
         trained = []
         for fixed in middle:
-            with self.ctx():
+            with self.ctx(dev):
                 arch, logits = self.pick(cache, labels, fixed)
                 loss = soft_ce(logits, teacher)
             loss.backward()
             trained.append(arch)
-        with self.ctx():
+        with self.ctx(dev):
             loss = soft_ce(self.logits(cache, self.min_arch), teacher)
         loss.backward()
         torch.nn.utils.clip_grad_value_(self.net.parameters(), 1.0)
@@ -113,7 +112,7 @@ def static_step_fn(model, x, labels, amp):
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
 
     def step():
-        with torch.autocast('cpu', dtype=torch.bfloat16) if amp else nullcontext():
+        with torch.autocast(x.device.type, dtype=torch.bfloat16) if amp else nullcontext():
             loss = F.cross_entropy(model(x), labels, label_smoothing=0.1)
         loss.backward()
         torch.nn.utils.clip_grad_value_(model.parameters(), 1.0)
