@@ -163,13 +163,17 @@ class AtomNASSupernet(nn.Module):
         return self.head(self.forward_features(x))
 
     # ------------------------------------------------------------ shrinking
-    def dead_flops(self, dead: dict[int, torch.Tensor]) -> int:
-        """FLOPs the atoms marked in ``dead`` (block index -> bool mask) would
-        free, after the keep-one-atom rule of ``resolve_keep_mask``."""
+    def dead_flops(self, dead: dict[int, torch.Tensor], resolve: bool = True) -> int:
+        """FLOPs of the atoms marked in ``dead`` (block index -> bool mask):
+        what removing them frees, after the keep-one-atom rule of
+        ``resolve_keep_mask`` (``resolve=True``), or their plain sum (the
+        authors' shrink trigger, meijieru/AtomNAS utils/prune.py L198-212)."""
         total = 0.0
         for i, mask in dead.items():
-            keep = resolve_keep_mask(self.blocks[i], ~mask.bool().cpu())
-            total += float(self.atom_costs(i)[~keep].sum())
+            mask = mask.bool().cpu()
+            if resolve:
+                mask = ~resolve_keep_mask(self.blocks[i], ~mask)
+            total += float(self.atom_costs(i)[mask].sum())
         return int(round(total))
 
     def shrink(self, keep: dict[int, torch.Tensor], optimizer: Optional[torch.optim.Optimizer] = None,
