@@ -54,10 +54,10 @@ class Probe(Hook):
         ema = next((h.ema_model for h in runner.hooks if hasattr(h, 'ema_model')), None)
         return runner.model, (None if ema is None else ema.module)
 
-    def before_val(self, runner):
+    def before_val(self, runner, batches=None):
         model, ema = self._nets(runner)
         ref = copy.deepcopy(ema if ema is not None else model)
-        recalibrate_bn(ref, runner.train_dataloader, self.num_batches,
+        recalibrate_bn(ref, batches or runner.train_dataloader, self.num_batches,
                        lambda n, d: n(n.data_preprocessor(d, False)['inputs'], mode='tensor'))
         self.records.append(dict(expected=bn_stats(ref), model=bn_stats(model),
                                  ema=None if ema is None else bn_stats(ema)))
@@ -92,13 +92,17 @@ def loader(shuffle):
                 collate_fn=dict(type='default_collate'))
 
 
-@pytest.mark.parametrize('model,ema', [(classifier, True), (atomnas, True), (classifier, False)],
-                         ids=['classifier-ema', 'atomnas-ema', 'classifier'])
+@pytest.mark.parametrize('model,ema', [(classifier, 'all'), (atomnas, 'all'),
+                                       (classifier, 'params'), (classifier, None)],
+                         ids=['classifier-ema', 'atomnas-ema', 'classifier-ema-params', 'classifier'])
 def test_validation_uses_calibrated_copy_and_keeps_trained_stats(model, ema, tmp_path):
     probe = Probe(num_batches=3)
     hooks = [dict(type='BNCalibrationHook', num_batches=3), probe]
     if ema:
-        hooks.insert(0, dict(type='AtomNASEMAHook', decay=0.9, ref_batch_size=4))
+        # 'params': mmengine's update_buffers=False (the EMA copies the BN
+        # statistics of the model, and the swap leaves them in the model).
+        hooks.insert(0, dict(type='AtomNASEMAHook', decay=0.9, ref_batch_size=4,
+                             update_buffers=ema == 'all'))
     with DefaultScope.overwrite_default_scope('nas_backbones'):
         runner = NASRunner(
             model=model(), work_dir=str(tmp_path), train_dataloader=loader(True),
@@ -115,7 +119,49 @@ def test_validation_uses_calibrated_copy_and_keeps_trained_stats(model, ema, tmp
             torch.testing.assert_close(rec['used'][k], v, rtol=1e-5, atol=1e-6)
             # Trained statistics untouched, in the model and in the EMA.
             assert torch.equal(rec['model_after'][k], rec['model'][k]), k
-            if ema:
+            if ema == 'all':
                 assert torch.equal(rec['ema_after'][k], rec['ema'][k]), k
         # ... and they were not what the evaluation used.
         assert any(not torch.allclose(rec['used'][k], rec['model'][k]) for k in rec['used'])
+
+
+class ProbeAroundTest(Probe):
+    """The same records around a test epoch, on the calibration hook's own
+    loader (built from ``dataloader`` with ``batch_size``)."""
+
+    def __init__(self, num_batches, hook):
+        super().__init__(num_batches)
+        self.hook = hook
+
+    def before_test(self, runner):
+        self.before_val(runner, self.hook._batches(runner))  # the hook's own loader
+
+    def before_test_iter(self, runner, batch_idx, data_batch=None):
+        self.before_val_iter(runner, batch_idx, data_batch)
+
+    def after_test(self, runner):
+        self.after_val(runner)
+
+
+def test_test_epoch_calibrates_on_its_own_loader(tmp_path):
+    """tools/test.py path: the authors calibrate before testing too (train.py
+    L350-356 calls validate() with the calibration loader), here on a loader
+    built from ``dataloader`` with the configured per-GPU ``batch_size``."""
+    from nas_backbones.engine.hooks import BNCalibrationHook
+    hook = BNCalibrationHook(num_batches=2, batch_size=3, dataloader=loader(False))
+    probe = ProbeAroundTest(2, hook)
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        runner = NASRunner(
+            model=classifier(), work_dir=str(tmp_path), test_dataloader=loader(False),
+            test_evaluator=dict(type='Accuracy', topk=(1,)), test_cfg=dict(),
+            custom_hooks=[dict(type='AtomNASEMAHook', decay=0.9, ref_batch_size=4,
+                               batch_size=4), hook, probe],
+            default_hooks=dict(checkpoint=None), randomness=dict(seed=0),
+            default_scope='nas_backbones', log_level='WARNING')
+        runner.test()
+    rec, = probe.records
+    assert hook._loader.batch_size == 3
+    for k, v in rec['expected'].items():
+        torch.testing.assert_close(rec['used'][k], v, rtol=1e-5, atol=1e-6)
+        assert torch.equal(rec['ema_after'][k], rec['ema'][k]), k
+
