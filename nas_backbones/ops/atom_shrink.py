@@ -30,13 +30,16 @@ ParamMap = dict[nn.Parameter, tuple[Optional[nn.Parameter], int, Optional[torch.
 
 def dead_atom_masks(alphas: Sequence[torch.Tensor], ema_alphas: Optional[Sequence[torch.Tensor]],
                     threshold: float = 1e-3, ema_only: bool = False) -> list[torch.Tensor]:
-    """Which atoms are dead (SPEC §2 / paper eq. 7).
+    """Which atoms are dead: ``|alpha| <= threshold`` (the authors keep an
+    atom iff ``|alpha| > threshold``, meijieru/AtomNAS train.py L48-63), in
+    the weights and in the EMA (an atom alive in either survives), or in the
+    EMA alone.
 
     Args:
         alphas: Per block, the live alphas (``bn_dw.weight``).
         ema_alphas: The same tensors of the EMA model, or None (no EMA: the
             live value alone decides).
-        threshold (float): Dead when ``|alpha| < threshold``. Defaults to 1e-3.
+        threshold (float): Dead when ``|alpha| <= threshold``. Defaults to 1e-3.
         ema_only (bool): Decide on the EMA alone (the last epoch: the EMA
             net is the one exported). Defaults to False.
 
@@ -49,11 +52,11 @@ def dead_atom_masks(alphas: Sequence[torch.Tensor], ema_alphas: Optional[Sequenc
         raise ValueError('ema_only: needs ema_alphas')
     masks = []
     for i, a in enumerate(alphas):
-        live = a.detach().abs() < threshold
+        live = a.detach().abs() <= threshold
         if ema_alphas is None:
             masks.append(live)
             continue
-        e = ema_alphas[i].detach().abs().to(a.device) < threshold
+        e = ema_alphas[i].detach().abs().to(a.device) <= threshold
         if e.shape != live.shape:
             raise ValueError(f'ema_alphas[{i}]: shape {tuple(e.shape)} != alphas {tuple(live.shape)}')
         masks.append(e if ema_only else live & e)

@@ -7,6 +7,7 @@ export. Module names match the estimator's per-layer rows
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -39,14 +40,14 @@ class StaticNet(nn.Module):
     """
 
     def __init__(self, stem: nn.Module, blocks: list[nn.Module], head: nn.Module,
-                 stages: list[StageInfo], head_channels: int):
+                 stages: list[StageInfo], head_channels: int, weight_init: str = 'mobilenet'):
         super().__init__()
         self.stem = stem
         self.blocks = nn.Sequential(*blocks)
         self.head = head
         self.stages = stages
         self.head_channels = head_channels
-        init_weights(self)
+        init_weights(self, weight_init)
 
     def out_channels(self) -> list[int]:
         """Channels of each out index: the stages, then the head conv."""
@@ -82,7 +83,7 @@ def forward_stages(net: nn.Module, x: torch.Tensor, out_indices=None) -> list[to
     return outs
 
 
-def init_weights(module: nn.Module) -> None:
+def _init_mobilenet(module: nn.Module) -> None:
     """MobileNet init (as torchvision): conv kaiming fan-out, BN 1/0, linear N(0, 0.01)."""
     for m in module.modules():
         if isinstance(m, nn.Conv2d):
@@ -98,9 +99,52 @@ def init_weights(module: nn.Module) -> None:
                 nn.init.zeros_(m.bias)
 
 
+def _init_mnas(module: nn.Module) -> None:
+    """The AtomNAS authors' "mnas" init (meijieru/AtomNAS
+    models/mobilenet_base.py L440-459, ``reset_param_method: mnas`` for the
+    supernet and the retrained nets): conv N(0, sqrt(2 / fan_out)) with
+    fan_out = k*k for a depthwise conv (``groups == in_channels``) and
+    out_channels*k*k otherwise, bias 0; BN 1/0; linear U(+-1/sqrt(out_features)),
+    bias 0."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            fan_out = m.weight[0][0].numel() if m.groups == m.in_channels \
+                else m.weight.shape[0] * m.weight[0][0].numel()
+            nn.init.normal_(m.weight, 0.0, nn.init.calculate_gain('relu') / math.sqrt(fan_out))
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            bound = 1.0 / math.sqrt(m.out_features)
+            nn.init.uniform_(m.weight, -bound, bound)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+# Weight init of the built nets, by name; the family defaults are the
+# authors' (FAMILY_INIT). One dispatch point for every builder.
+INIT_SCHEMES = {'mobilenet': _init_mobilenet, 'mnas': _init_mnas}
+FAMILY_INIT = {'atomnas': 'mnas', 'attentivenas': 'mobilenet'}
+
+
+def init_weights(module: nn.Module, scheme: str = 'mobilenet') -> None:
+    """Initialise ``module``'s conv / BN / linear layers with ``scheme``
+    ('mobilenet': torchvision's MobileNet init; 'mnas': the AtomNAS authors')."""
+    try:
+        fn = INIT_SCHEMES[scheme]
+    except KeyError:
+        raise ValueError(f'weight_init: unknown scheme {scheme!r}; expected one of '
+                         f'{sorted(INIT_SCHEMES)}') from None
+    fn(module)
+
+
 def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
-                      bn_eps: Optional[float] = None) -> StaticNet:
-    """Static AtomNAS net of ``arch`` (also the supernet when given a full arch)."""
+                      bn_eps: Optional[float] = None,
+                      weight_init: str = FAMILY_INIT['atomnas']) -> StaticNet:
+    """Static AtomNAS net of ``arch`` (also the supernet when given a full
+    arch), initialised with ``weight_init`` (default: the authors' 'mnas')."""
     bn = dict(BN_DEFAULTS['atomnas'])
     bn.update({k: v for k, v in (('bn_momentum', bn_momentum), ('bn_eps', bn_eps)) if v is not None})
     stem = ConvBNAct(3, arch.stem_channels, 3, 2, act=arch.act, **bn)
@@ -114,7 +158,7 @@ def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
             stride *= arch.blocks[i].stride
         stages.append(StageInfo(arch.blocks[idx[-1]].out_channels, stride, idx[-1]))
     head = ConvBNAct(cin, arch.last_channels, 1, act=arch.act, **bn)
-    return StaticNet(stem, blocks, head, stages, arch.last_channels)
+    return StaticNet(stem, blocks, head, stages, arch.last_channels, weight_init)
 
 
 def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,

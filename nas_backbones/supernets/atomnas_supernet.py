@@ -54,13 +54,17 @@ class AtomNASSupernet(nn.Module):
         dropout (float): Dropout before the classifier. Defaults to 0.2.
         bn_momentum (float): Defaults to 0.01 (SPEC §2).
         bn_eps (float): Defaults to 1e-3 (SPEC §2).
+        weight_init (str): ``ops.init_weights`` scheme of every layer.
+            Defaults to 'mnas', the authors' init (``reset_param_method:
+            mnas``, meijieru/AtomNAS apps/mobilenet/default_mnas_scheduler.yml
+            L54-55); 'mobilenet' is torchvision's MobileNet init.
     """
 
     def __init__(self, stem_channels: int = 32, kernel_sizes: Sequence[int] = (3, 5, 7),
                  setting: Sequence[Sequence[int]] = ATOMNAS_SUPERNET_SETTING,
                  num_classes: int = 1000, last_channels: int = 1280, act: str = 'relu',
                  se_ratio: float = 0.0, resolution: int = 224, dropout: float = 0.2,
-                 bn_momentum: float = 0.01, bn_eps: float = 1e-3):
+                 bn_momentum: float = 0.01, bn_eps: float = 1e-3, weight_init: str = 'mnas'):
         super().__init__()
         setting = tuple(tuple(row) for row in setting)
         if not setting or any(len(row) != 4 for row in setting):
@@ -68,9 +72,10 @@ class AtomNASSupernet(nn.Module):
         self.space_arch = atomnas_supernet_arch(
             stem_channels, tuple(kernel_sizes), num_classes, last_channels, act, se_ratio,
             setting, resolution, dropout)
-        self.backbone = build_atomnas_net(self.space_arch, bn_momentum, bn_eps)
+        self.backbone = build_atomnas_net(self.space_arch, bn_momentum, bn_eps, weight_init)
         self.neck = nn.AdaptiveAvgPool2d(1)
-        self.head = ClassifierHead(**head_kwargs(self.space_arch, self.backbone))
+        self.head = ClassifierHead(**{**head_kwargs(self.space_arch, self.backbone),
+                                      'weight_init': weight_init})
         self._branch_costs = self._compute_branch_costs(self.space_arch)
         # SPEC §2: c_i normalised by the mean cost over all atoms, as the
         # published code does. The mean is taken over the supernet's atoms once,
@@ -158,13 +163,17 @@ class AtomNASSupernet(nn.Module):
         return self.head(self.forward_features(x))
 
     # ------------------------------------------------------------ shrinking
-    def dead_flops(self, dead: dict[int, torch.Tensor]) -> int:
-        """FLOPs the atoms marked in ``dead`` (block index -> bool mask) would
-        free, after the keep-one-atom rule of ``resolve_keep_mask``."""
+    def dead_flops(self, dead: dict[int, torch.Tensor], resolve: bool = True) -> int:
+        """FLOPs of the atoms marked in ``dead`` (block index -> bool mask):
+        what removing them frees, after the keep-one-atom rule of
+        ``resolve_keep_mask`` (``resolve=True``), or their plain sum (the
+        authors' shrink trigger, meijieru/AtomNAS utils/prune.py L198-212)."""
         total = 0.0
         for i, mask in dead.items():
-            keep = resolve_keep_mask(self.blocks[i], ~mask.bool().cpu())
-            total += float(self.atom_costs(i)[~keep].sum())
+            mask = mask.bool().cpu()
+            if resolve:
+                mask = ~resolve_keep_mask(self.blocks[i], ~mask)
+            total += float(self.atom_costs(i)[mask].sum())
         return int(round(total))
 
     def shrink(self, keep: dict[int, torch.Tensor], optimizer: Optional[torch.optim.Optimizer] = None,

@@ -115,6 +115,15 @@ def test_resume_after_shrink_continues_identically(search_run, tmp_path):
     for i, logs in resumed.losses.items():
         for key in ('loss', 'loss_cls', 'loss_atom_l1', 'mflops'):
             assert logs[key] == pytest.approx(recorder.losses[i][key], rel=1e-5, abs=1e-6), (i, key)
+    # The EMA's update count comes back exactly (the authors restore their
+    # global step, meijieru/AtomNAS train.py L314, which sets the decay
+    # warm-up, utils/optim.py L60-61), so the resumed EMA ends where the
+    # uninterrupted one did.
+    ema, ema_resumed = (next(h for h in r.hooks if type(h).__name__ == 'AtomNASEMAHook').ema_model
+                        for r in (search_run[1], runner))
+    assert int(ema_resumed.steps) == int(ema.steps) == max(recorder.losses) + 1
+    for k, v in ema.module.state_dict().items():
+        torch.testing.assert_close(ema_resumed.module.state_dict()[k], v, rtol=1e-5, atol=1e-6)
 
 
 def test_export_tool_gives_static_net_with_supernet_logits(search_run, tmp_path, capsys):

@@ -185,6 +185,17 @@ def test_dead_masks_need_both_alpha_and_ema():
         dead_atom_masks(a, e, 0.0)
 
 
+def test_alpha_at_the_threshold_is_dead():
+    """The authors keep an atom iff ``|alpha| > threshold`` (meijieru/AtomNAS
+    train.py L48-50 and L53-56, utils/prune.py L194): |alpha| == threshold
+    is dead, in the weights and in the EMA."""
+    t = 1e-3
+    a = [torch.tensor([t, -t, t * (1 + 1e-6), 0.5])]
+    assert dead_atom_masks(a, None, t)[0].tolist() == [True, True, False, False]
+    assert dead_atom_masks(a, a, t)[0].tolist() == [True, True, False, False]
+    assert dead_atom_masks(a, a, t, ema_only=True)[0].tolist() == [True, True, False, False]
+
+
 def test_shrink_to_arch_reaches_saved_shapes():
     net = tiny_supernet()
     net.shrink(random_keep(net, 6, (2,)))

@@ -1,5 +1,6 @@
 # AtomNAS search = supernet training with resource-aware atom selection and
-# dynamic shrinkage, as published (SPEC §2), at a total batch of 2048.
+# dynamic shrinkage, with the recipe of the authors' code (meijieru/AtomNAS
+# apps/slimming/shrink/atomnas_*.yml, train.py), at a total batch of 2048.
 # The search run's EMA net is the result (AtomNAS-A/B/C are "searched and
 # trained simultaneously"); tools/export.py turns a checkpoint into an arch
 # file + weights, and AtomNASExportHook does it at the end of the run.
@@ -30,17 +31,19 @@ model = dict(
     ),
 )
 
-# RMSProp as the published code (eps inside the sqrt, square average from 0),
-# lr 0.016 x batch / 256, no warm-up.
+# RMSProp as the authors' code (eps inside the sqrt, square average from 0),
+# lr 0.016 x batch / 256.
 total_batch = 2048
 optim_wrapper = dict(
     optimizer=dict(type='RMSpropTF', lr=0.016 * total_batch / 256, alpha=0.9, momentum=0.9,
                    eps=1e-3, weight_decay=0.0),
 )
-# x0.97 every 2.4 epochs, epoch-wise (staircase): a 0.97 step at every epoch
-# ceil(2.4 k); -(-24 * k // 10) is that ceiling in exact integer arithmetic.
-param_scheduler = dict(type='MultiStepLR', by_epoch=True, gamma=0.97,
-                       milestones=[-(-24 * k // 10) for k in range(1, 146)])
+# Per iteration: linear warm-up over 5 epochs from the base lr 0.016
+# (factor 256 / batch), then x0.97 every 2.4 epochs as a staircase counted
+# from iteration 0, stepping inside epochs (utils/optim.py L252-295).
+param_scheduler = dict(type='WarmupExpDecayLR', by_epoch=True, convert_to_iter_based=True,
+                       warmup_epochs=5, start_factor=256 / total_batch, decay_epochs=2.4,
+                       gamma=0.97)
 
 train_cfg = dict(by_epoch=True, max_epochs=350, val_interval=1)
 val_cfg = dict()
@@ -50,12 +53,18 @@ custom_hooks = [
     # lambda from 0 to its target, linearly per iteration over 25 epochs.
     dict(type='L1WarmupHook', warmup_epochs=25),
     # EMA of all weights (BN statistics too): 0.9999 per step at batch 4096,
-    # converted to the run's batch (horizon in images kept).
+    # converted to the run's batch (horizon in images kept), warmed up as
+    # min(decay, (1 + n) / (10 + n)) at the n-th step (utils/optim.py L54-65).
     dict(type='AtomNASEMAHook', decay=0.9999, ref_batch_size=4096),
-    # dead = |alpha| and |EMA alpha| < 1e-3 (EMA alone at the last epoch);
-    # shrink when they free >= 1 MFLOPs; then recalibrate BN on 10 batches.
+    # Trigger: the atoms with |EMA alpha| <= 1e-3 cost >= 1 MFLOPs (or the last
+    # epoch); removed: those dead in the weights and the EMA (the EMA alone at
+    # the last epoch); then recalibrate BN on 10 batches.
     dict(type='AtomShrinkHook', threshold=1e-3, min_flops_delta=1e6, interval=1,
          recalib_batches=10),
+    # Before every validation: BN statistics of a copy of the EMA net
+    # re-estimated on training batches. The authors: 10 batches of 256 per
+    # GPU on 32 GPUs (81,920 images); here 40 of 256 on 8 GPUs, the same count.
+    dict(type='BNCalibrationHook', num_batches=40),
     dict(type='AtomNASExportHook', name='atomnas_searched'),
 ]
 

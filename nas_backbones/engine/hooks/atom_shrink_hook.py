@@ -1,12 +1,18 @@
-"""Dynamic network shrinkage of AtomNAS (SPEC §2, paper Algorithm 1).
+"""Dynamic network shrinkage of AtomNAS (paper Algorithm 1), with the rules
+of the authors' train.py (meijieru/AtomNAS train.py L382-394, L27-69):
 
-After every ``interval`` epochs and after the last one: an atom is dead when
-``|alpha| < threshold`` and ``|EMA alpha| < threshold`` (the EMA alone at the
-last epoch: the exported net is the EMA net). When the dead atoms add up to
-at least ``min_flops_delta`` MACs they are removed from the model, the EMA
-copy and the optimizer state in one call (``AtomNAS.drop_atoms``), then the
-BN statistics are recalibrated on training batches and FLOPs / params /
-atoms are logged.
+* trigger: the atoms dead in the EMA net (``|EMA alpha| <= threshold``; the
+  live net when there is no EMA) add up to at least ``min_flops_delta`` MACs
+  (utils/prune.py L190-212), or the epoch is the last one;
+* removed: the atoms dead in both the weights and the EMA (alive iff
+  ``|alpha| > threshold`` in either); at the last epoch the atoms dead in the
+  EMA alone (the exported net is the EMA net).
+
+So a mid-run check can trigger and remove nothing (EMA-dead atoms still alive
+in the weights), as in the authors' code. The removal slices the model, the
+EMA copy and the optimizer state in one call (``AtomNAS.drop_atoms``); then
+the BN statistics are recalibrated on training batches (``recalib_batches``)
+and FLOPs / params / atoms are logged.
 
 Checkpoints carry the live arch (``checkpoint['atomnas_shrink']``, plain
 data). On load, mmengine calls ``after_load_checkpoint`` *before* it loads
@@ -47,9 +53,9 @@ class AtomShrinkHook(Hook):
 
     Args:
         threshold (float): Dead when ``|alpha|`` (and ``|EMA alpha|``) is
-            below it. Defaults to 1e-3.
-        min_flops_delta (float): Shrink only when the dead atoms free at
-            least this many MACs. Defaults to 1e6.
+            at most this. Defaults to 1e-3.
+        min_flops_delta (float): Shrink (before the last epoch) only when the
+            atoms dead in the EMA cost at least this many MACs. Defaults to 1e6.
         interval (int): Check every ``interval`` epochs (and after the
             last). Defaults to 1.
         recalib_batches (int): Training batches for BN recalibration after a
@@ -118,14 +124,24 @@ class AtomShrinkHook(Hook):
         supernet = model.supernet
         alphas = supernet.alphas()
         ema_alphas = None if ema is None else list(ema.module.supernet.alphas().values())
+        # The authors decide on the evaluated net: the EMA when there is one.
+        judged = list(alphas.values()) if ema_alphas is None else ema_alphas
+        judged_dead = dead_atom_masks(judged, None, self.threshold)
+        trigger = supernet.dead_flops({i: m.cpu() for i, m in zip(alphas, judged_dead)},
+                                      resolve=False)
+        epoch = runner.epoch + 1
+        if not last and trigger < self.min_flops_delta:
+            runner.logger.info(f'AtomShrinkHook: epoch {epoch}: atoms dead in the '
+                               f'{"live" if ema is None else "EMA"} net cost '
+                               f'{trigger / 1e6:.2f} MFLOPs (< {self.min_flops_delta / 1e6:.2f}), '
+                               f'no shrink; {arch_summary(supernet.current_arch())}')
+            return 0
         masks = dead_atom_masks(list(alphas.values()), ema_alphas, self.threshold,
                                 ema_only=last and ema is not None)
         dead = {i: m.cpu() for i, m in zip(alphas, masks) if m.any()}
-        flops = supernet.dead_flops(dead)
-        epoch = runner.epoch + 1
-        if not dead or flops < self.min_flops_delta:
-            runner.logger.info(f'AtomShrinkHook: epoch {epoch}: dead atoms free {flops / 1e6:.2f} '
-                               f'MFLOPs (< {self.min_flops_delta / 1e6:.2f}), no shrink; '
+        if not dead:
+            runner.logger.info(f'AtomShrinkHook: epoch {epoch}: no atom dead in both the weights '
+                               f'and the EMA, nothing removed; '
                                f'{arch_summary(supernet.current_arch())}')
             return 0
         before = supernet.cost().mflops
