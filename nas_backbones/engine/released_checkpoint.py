@@ -22,6 +22,7 @@ that only hold their pickled data, and any other global (``os.system``,
 """
 from __future__ import annotations
 
+import _compat_pickle
 import codecs
 import collections
 import io
@@ -168,6 +169,12 @@ class RestrictedUnpickler(pickle.Unpickler):
     constructors and the authors' stubs (Python docs, "Restricting Globals")."""
 
     def find_class(self, module: str, name: str):
+        # Protocol-2 pickles (torch.save's default) name Python 2 modules
+        # ('__builtin__.set'); map them as pickle's own find_class does.
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
         found = ALLOWED_GLOBALS.get((module, name))
         if found is None:
             raise RefusedGlobal(f'{module}.{name}')

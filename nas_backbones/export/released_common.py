@@ -30,10 +30,15 @@ class ConversionReport:
     dropped: dict = field(default_factory=dict)
 
     def summary(self) -> str:
+        """Counts, then every dropped key by name, grouped by reason."""
         lines = [f'{len(self.mapped)} tensors mapped one to one, '
                  f'{sum(len(v) for v in self.merged.values())} merged into {len(self.merged)}, '
-                 f'{len(self.dropped)} dropped (never used by the authors\' model):']
-        lines += [f'  dropped {k}: {why}' for k, why in self.dropped.items()]
+                 f'{len(self.dropped)} dropped (never used by the authors\' model)']
+        by_reason: dict = {}
+        for key, why in self.dropped.items():
+            by_reason.setdefault(why, []).append(key)
+        for why, keys in by_reason.items():
+            lines.append(f'  dropped ({why}): {", ".join(keys)}')
         return '\n'.join(lines)
 
     def to_meta(self) -> dict:

@@ -294,3 +294,51 @@ def load_manifest(name: str, root: Path = FIXTURES) -> dict:
 def load_arrays(name: str, root: Path = FIXTURES) -> dict:
     with np.load(root / f'{name}.npz') as data:
         return {k: data[k] for k in data.files}
+
+
+def attentivenas_file_from_fixture(path: Union[str, Path], legacy: bool = True,
+                                   root: Path = FIXTURES) -> Path:
+    """The released-format supernet file whose original logits the fixture holds."""
+    info = load_manifest('attentivenas_supernet', root)
+    state = fill_state_dict(info['manifest'], info['seed'], info['conv_gain'])
+    return write_attentivenas_file(path, state, legacy=legacy)
+
+
+def atomnas_files_from_fixture(stem: Union[str, Path], name: str, legacy: bool = True,
+                               root: Path = FIXTURES) -> tuple[Path, Path]:
+    """The released-format ``.pt`` + ``.yml`` of AtomNAS fixture ``name``."""
+    info = load_manifest(name, root)
+    state = fill_state_dict(info['manifest'], info['seed'], info['conv_gain'])
+    tracked = set(info['shadow_keys'])
+    shadow = fill_state_dict([r for r in info['manifest'] if r[0] in tracked],
+                             info['shadow_seed'], info['conv_gain'])
+    return write_atomnas_files(stem, state, shadow, info['kwparams'], legacy=legacy)
+
+
+def write_image_folder(root: Union[str, Path], splits: dict) -> Path:
+    """An mmpretrain ImageNet-layout folder of lossless PNGs:
+    ``splits = {'train': [uint8 RGB (H, W, 3), ...], 'val': [...]}``, all of
+    class 0, listed in ``meta/<split>.txt`` in the given order."""
+    from PIL import Image
+    root = Path(root)
+    (root / 'meta').mkdir(parents=True, exist_ok=True)
+    for split, images in splits.items():
+        lines = []
+        for i, img in enumerate(images):
+            rel = f'n00000000/{split}_{i:03d}.png'
+            (root / split / 'n00000000').mkdir(parents=True, exist_ok=True)
+            Image.fromarray(np.ascontiguousarray(img)).save(root / split / rel)
+            lines.append(f'{rel} 0')
+        (root / 'meta' / f'{split}.txt').write_text('\n'.join(lines) + '\n')
+    return root
+
+
+def exact_calib_options(data_root: Union[str, Path], batch_size: int) -> dict:
+    """``--cfg-options`` that make an evaluation config's ``calib_dataloader``
+    yield the images of ``data_root``'s train split as they are, in order."""
+    return {'calib_dataloader.dataset.data_root': str(data_root),
+            'calib_dataloader.dataset.pipeline': [dict(type='LoadImageFromFile'),
+                                                  dict(type='PackInputs')],
+            'calib_dataloader.sampler.shuffle': False,
+            'calib_dataloader.batch_size': batch_size,
+            'calib_dataloader.num_workers': 0}
