@@ -82,7 +82,8 @@ class _Source:
 
     def pop(self, key: str, target: str) -> torch.Tensor:
         if key not in self.state:
-            raise ConversionError(f'missing released tensor {key} (for {target})')
+            raise ConversionError(f'the weights have no {key} (needed for {target}): does the '
+                                  f'arch file match them?')
         self.report.mapped[key] = target
         return self.state.pop(key)
 
@@ -91,7 +92,8 @@ class _Source:
             return self.pop(keys[0], target)
         missing = [k for k in keys if k not in self.state]
         if missing:
-            raise ConversionError(f'missing released tensors {missing} (for {target})')
+            raise ConversionError(f'the weights have no {missing} (needed for {target}): does '
+                                  f'the arch file match them?')
         self.report.merged[target] = list(keys)
         return torch.cat([self.state.pop(k) for k in keys], dim)
 
@@ -102,7 +104,8 @@ class _Source:
                 # One counter per branch BN, all counting the same steps: keep the first.
                 missing = [k for k in keys if k not in self.state]
                 if missing:
-                    raise ConversionError(f'missing released tensors {missing} (for {target})')
+                    raise ConversionError(f'the weights have no {missing} (needed for '
+                                          f'{target}): does the arch file match them?')
                 self.report.merged[f'{target}.{name}'] = keys
                 out[f'{target}.{name}'] = [self.state.pop(k) for k in keys][0]
             else:

@@ -10,6 +10,7 @@ Anything else fails naming the keys.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
@@ -113,5 +114,8 @@ def save_checkpoint(path: Union[str, Path], state_dict: dict, meta: dict) -> Pat
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous().clone() for k, v in state_dict.items()}
+    # Plain JSON types only (arch dicts hold list subclasses for YAML layout).
+    meta = json.loads(json.dumps(meta))
     torch.save({'state_dict': state, 'meta': meta}, path)
+    torch.load(path, map_location='cpu', weights_only=True)  # the point of the file
     return path

@@ -227,6 +227,7 @@ def write_attentivenas_file(path: Union[str, Path], state_dict: dict, epoch: int
     """A file as AttentiveNAS' ``save_checkpoint`` writes it (see the module
     docstring), with a small optimizer / scheduler state."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     first = next(iter(state_dict.values()))
     with authors_modules() as authors:
         args = authors.Config({
@@ -255,6 +256,7 @@ def write_atomnas_files(stem: Union[str, Path], model_state: dict, shadow: dict,
                         kwparams: dict, legacy: bool = True) -> tuple[Path, Path]:
     """``<stem>.pt`` and ``<stem>.yml`` as AtomNAS' ``save_status`` writes them."""
     stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
     best_val = torch.tensor(0.254)
     info = OrderedDict((k, {'num_updates': 1100000, 'last_momemtum': 0.9999, 'zero_init': False,
                             'compress_masked': False}) for k in shadow)
