@@ -33,6 +33,9 @@ from ..supernets.attentive_supernet import AttentiveSupernet
 from .released_common import (ConversionError, ConversionReport, check_complete, source_meta,
                               strip_module_prefix)
 
+# MD5 of the released files as their authors gave it (facebookresearch/AttentiveNAS#10).
+PUBLISHED_MD5 = {'attentive_nas_pretrained.pth.tar': '52741b01f92e680254bfa55c29ebdb71'}
+
 _BN = r'(weight|bias|running_mean|running_var|num_batches_tracked)'
 # (source pattern, target template); the first match wins.
 _RULES = (
@@ -123,6 +126,10 @@ def supernet_from_released(path: Union[str, Path], space: Optional[AttentiveSpac
     supernet.load_state_dict(state, strict=True)
     meta = source_meta(path, 'attentivenas', 'supernet state_dict')
     meta['source_epoch'] = ckpt.get('epoch')
+    published = PUBLISHED_MD5.get(Path(path).name)
+    meta['source_md5_published'] = published
+    meta['source_md5_matches_published'] = None if published is None else \
+        published == meta['source_md5']
     return supernet.eval(), report, meta
 
 

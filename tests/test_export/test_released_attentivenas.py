@@ -49,18 +49,39 @@ def released(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def supernet_model(released, tmp_path_factory):
-    """The converted supernet checkpoint loaded into the AttentiveNAS model of
-    the supernet training configs."""
+def supernet_ckpt(released, tmp_path_factory):
     out = tmp_path_factory.mktemp('converted') / 'attentivenas_supernet_in1k.pth'
     converter.main([str(released), str(out)])
+    return out
+
+
+@pytest.fixture(scope='module')
+def supernet_model(supernet_ckpt, released):
+    """The converted supernet checkpoint loaded into the AttentiveNAS model of
+    the supernet training configs."""
     register_all_modules()
     cfg = Config.fromfile('configs/attentivenas/_base_/attentivenas_supernet.py')
     model = MODELS.build(cfg.model)
-    ckpt = torch.load(out, weights_only=True)
+    ckpt = torch.load(supernet_ckpt, weights_only=True)
     model.load_state_dict(ckpt['state_dict'], strict=True)
-    assert ckpt['meta']['source_file'] == released.name and len(ckpt['meta']['source_sha256']) == 64
+    meta = ckpt['meta']
+    assert meta['source_file'] == released.name and len(meta['source_sha256']) == 64
+    # The file has the released name but not the released bytes.
+    assert meta['source_md5_published'] == '52741b01f92e680254bfa55c29ebdb71'
+    assert meta['source_md5_matches_published'] is False
     return model.eval()
+
+
+def test_search_tool_loads_the_converted_supernet(supernet_ckpt, tmp_path):
+    from tools.search import build_runner
+    cfg = Config.fromfile('configs/attentivenas/search_a1.py')
+    cfg.work_dir = str(tmp_path)
+    runner = build_runner(cfg, str(supernet_ckpt))
+    state = torch.load(supernet_ckpt, weights_only=True)['state_dict']
+    weights = {k: v for k, v in runner.model.state_dict().items() if k.startswith('supernet.')}
+    assert len(weights) == len(state) - 1  # all but the sampler's RNG state
+    for key, value in weights.items():
+        assert torch.equal(value, state[key]), key
 
 
 @pytest.mark.parametrize('name', SUBNETS)

@@ -58,6 +58,7 @@ def convert(args) -> dict:
                                                          use_ema=not args.no_ema)
     print(f'[convert] {args.src} ({meta["source_weights"]} weights): {report.summary()}',
           flush=True)
+    print(f'[convert] MD5 {meta["source_md5"]} (the authors published no checksum)', flush=True)
     meta['conversion'] = report.to_meta()
     calib = {'bn_recalibrated': False}
     if args.calib_config:

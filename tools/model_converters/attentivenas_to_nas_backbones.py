@@ -62,6 +62,10 @@ def convert(args) -> dict:
 
     supernet, report, meta = supernet_from_released(args.src)
     print(f'[convert] {args.src}: {report.summary()}', flush=True)
+    note = {None: 'no published MD5 for this file name', True: 'the MD5 the authors published',
+            False: f'NOT the MD5 the authors published ({meta["source_md5_published"]}): '
+                   f'a different or damaged file'}[meta['source_md5_matches_published']]
+    print(f'[convert] MD5 {meta["source_md5"]}: {note}', flush=True)
     meta['conversion'] = report.to_meta()
     dst = Path(args.dst)
     if args.subnet is None:
