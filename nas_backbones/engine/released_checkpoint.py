@@ -229,8 +229,8 @@ def load_released_checkpoint(path: Union[str, Path]) -> dict:
         raise ReleasedCheckpointError(f'{path}: empty file')
     _check_not_torchscript(path, raw)
     try:
-        ckpt = torch.load(io.BytesIO(raw), map_location='cpu', pickle_module=_RestrictedPickleModule,
-                          weights_only=False)
+        ckpt = torch.load(io.BytesIO(raw), map_location='cpu',
+                          pickle_module=_RestrictedPickleModule, weights_only=False)
     except RefusedGlobal as e:
         raise ReleasedCheckpointError(
             f"{path}: refusing to unpickle global '{e.name}': a released checkpoint may hold "
@@ -239,9 +239,10 @@ def load_released_checkpoint(path: Union[str, Path]) -> dict:
             f"run something else, so it is not read") from None
     except (EOFError, pickle.UnpicklingError, RuntimeError, ValueError, KeyError, IndexError,
             TypeError, AttributeError, OverflowError, UnicodeDecodeError) as e:
+        detail = str(e).splitlines()[0] if str(e) else 'no detail'
         raise ReleasedCheckpointError(
             f'{path}: truncated or corrupt checkpoint, torch cannot read it '
-            f'({e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else "no detail"})') from None
+            f'({e.__class__.__name__}: {detail})') from None
     if not isinstance(ckpt, dict):
         raise ReleasedCheckpointError(
             f'{path}: expected a pickled mapping (a training state), got {type(ckpt).__name__}')

@@ -206,7 +206,8 @@ def ema_weights(ckpt: dict, where: str) -> tuple[dict, str]:
 
 
 def convert_released_atomnas(pt_path: Union[str, Path], yml_path: Union[str, Path, None] = None,
-                             use_ema: bool = True) -> tuple[AtomNetArch, dict, ConversionReport, dict]:
+                             use_ema: bool = True
+                             ) -> tuple[AtomNetArch, dict, ConversionReport, dict]:
     """Read ``<name>.pt`` (+ ``<name>.yml``, default: beside it).
 
     Returns:

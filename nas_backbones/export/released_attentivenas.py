@@ -106,7 +106,8 @@ def map_supernet_state(released: dict, supernet: AttentiveSupernet,
 
 
 def supernet_from_released(path: Union[str, Path], space: Optional[AttentiveSpace] = None,
-                           num_classes: int = 1000) -> tuple[AttentiveSupernet, ConversionReport, dict]:
+                           num_classes: int = 1000
+                           ) -> tuple[AttentiveSupernet, ConversionReport, dict]:
     """Read a released supernet file into an ``AttentiveSupernet`` (eval mode).
 
     Args:

@@ -100,3 +100,22 @@ def test_model_index_imports_every_metafile():
     index = yaml.safe_load((REPO / 'model-index.yml').read_text())
     metafiles = sorted(str(p.relative_to(REPO)) for p in (REPO / 'configs').glob('*/metafile.yml'))
     assert sorted(index['Import']) == metafiles
+
+
+@pytest.mark.parametrize('name', ['attentivenas-bestup3-loss_64xb32_in1k.py', 'search_a1.py'])
+def test_supernet_subnets_are_evaluated_with_the_authors_protocol(name):
+    """Subnets of a supernet trained here: resize 256 bilinear, crop 224, and
+    the supernet's own bicubic resize to the subnet's resolution."""
+    cfg = load('attentivenas', name)
+    loaders = [cfg.val_dataloader, cfg.test_dataloader]
+    if cfg.get('search_cfg'):
+        loaders.append(cfg.search_cfg.dataloader)
+    for loader in loaders:
+        test = loader.dataset.pipeline
+        assert types(test) == ['LoadImageFromFile', 'ResizeEdge', 'CenterCrop', 'PackInputs']
+        assert (test[1].scale, test[1].interpolation, test[2].crop_size) == (256, 'bilinear', 224)
+    import torch
+    from nas_backbones.supernets.attentive_supernet import AttentiveSupernet
+    x = torch.randn(1, 3, 224, 224)
+    torch.testing.assert_close(AttentiveSupernet.resize(x, 192),
+                               torch.nn.functional.interpolate(x, size=192, mode='bicubic'))

@@ -67,10 +67,11 @@ class _Eval:
         return (eval, ('1 + 1',))
 
 
-@pytest.mark.parametrize('payload, name', [(_System(), os.system.__module__ + '.system'),
-                                           (_Eval(), 'builtins.eval'),
-                                           (torch.nn.Linear(2, 2), 'torch.nn.modules.linear.Linear')],
-                         ids=['os.system', 'eval', 'module'])
+PAYLOADS = [(_System(), os.system.__module__ + '.system'), (_Eval(), 'builtins.eval'),
+            (torch.nn.Linear(2, 2), 'torch.nn.modules.linear.Linear')]
+
+
+@pytest.mark.parametrize('payload, name', PAYLOADS, ids=['os.system', 'eval', 'module'])
 @pytest.mark.parametrize('legacy', [True, False], ids=['legacy', 'zip'])
 def test_code_in_the_pickle_is_refused_naming_the_global(tmp_path, payload, name, legacy, capfd):
     path = tmp_path / 'evil.pth.tar'

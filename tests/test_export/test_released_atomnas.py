@@ -156,9 +156,8 @@ def test_mismatches_fail_naming_keys(tmp_path):
                                               r'file \(37, 16, 1, 1\) vs model \(36, 16, 1, 1\)'):
         convert_released_atomnas(pt)
     # A tensor missing from the EMA, a tensor the converter does not know.
-    pt, _ = rf.write_atomnas_files(tmp_path / 'b', state,
-                                   {k: v for k, v in shadow.items() if k != 'features.5.pw_bn.bias'},
-                                   kw)
+    partial = {k: v for k, v in shadow.items() if k != 'features.5.pw_bn.bias'}
+    pt, _ = rf.write_atomnas_files(tmp_path / 'b', state, partial, kw)
     with pytest.raises(ConversionError, match=r"ema.shadow lacks \['features.5.pw_bn.bias'\]"):
         convert_released_atomnas(pt)
     more = {'features.3.ops.0.extra.weight': torch.zeros(1)}

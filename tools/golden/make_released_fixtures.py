@@ -1,7 +1,8 @@
 """Make the golden fixtures of the released-weight converters by running the
 ORIGINAL model code of the authors (never shipped here; export it first):
 
-    git --git-dir=<mirror of facebookresearch/AttentiveNAS> archive HEAD | tar -x -C /tmp/orig/attentivenas
+    git --git-dir=<mirror of facebookresearch/AttentiveNAS> archive HEAD \
+        | tar -x -C /tmp/orig/attentivenas
     git --git-dir=<mirror of meijieru/AtomNAS> archive HEAD | tar -x -C /tmp/orig/atomnas
     python tools/golden/make_released_fixtures.py \
         --attentivenas-src /tmp/orig/attentivenas --atomnas-src /tmp/orig/atomnas
@@ -74,8 +75,23 @@ def make_images(out: Path) -> np.ndarray:
     return images
 
 
+def dump_json(info: dict) -> str:
+    """JSON with one line per top-level entry and per manifest row (diffable)."""
+    lines, items = ['{'], sorted(info.items())
+    for i, (key, value) in enumerate(items):
+        comma = ',' if i < len(items) - 1 else ''
+        if isinstance(value, list) and len(value) > 8:
+            lines.append(f'{json.dumps(key)}: [')
+            lines += [f'  {json.dumps(row)}' + (',' if j < len(value) - 1 else '')
+                      for j, row in enumerate(value)]
+            lines.append(f']{comma}')
+        else:
+            lines.append(f'{json.dumps(key)}: {json.dumps(value, sort_keys=True)}{comma}')
+    return '\n'.join(lines + ['}']) + '\n'
+
+
 def write(out: Path, name: str, info: dict, arrays: dict) -> None:
-    (out / f'{name}.json').write_text(json.dumps(info, indent=0, sort_keys=True) + '\n')
+    (out / f'{name}.json').write_text(dump_json(info))
     np.savez_compressed(out / f'{name}.npz', **{k: v.astype(np.float32) for k, v in arrays.items()})
     print(f'[golden] {name}: {len(info.get("manifest", []))} tensors, {len(arrays)} logit sets')
 
@@ -122,7 +138,8 @@ def attentivenas(src: Path, out: Path, images: np.ndarray) -> None:
                     subnet(batch)
                 subnet.eval()
                 arrays[f'calibrated__{name}'] = subnet(x).numpy()
-    info = {'source': {'repo': 'facebookresearch/AttentiveNAS', 'commit': git_commit(src, 'attentivenas'),
+    commit = git_commit(src, 'attentivenas')
+    info = {'source': {'repo': 'facebookresearch/AttentiveNAS', 'commit': commit,
                        'model': 'models/attentive_nas_dynamic_model.py: AttentiveNasDynamicModel',
                        'config': 'configs/eval_attentive_nas_models.yml'},
             'seed': SEED, 'conv_gain': 1.0, 'bn_param': [args.bn_momentum, args.bn_eps],

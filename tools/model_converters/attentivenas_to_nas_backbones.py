@@ -7,7 +7,8 @@
     # BN recalibrated on the training batches of an evaluation config:
     python tools/model_converters/attentivenas_to_nas_backbones.py \
         attentive_nas_pretrained.pth.tar checkpoints/attentivenas_a0_in1k.pth \
-        --subnet attentivenas_a0 --calib-config configs/attentivenas/attentivenas-a0_3rdparty_in1k.py
+        --subnet attentivenas_a0 \
+        --calib-config configs/attentivenas/attentivenas-a0_3rdparty_in1k.py
 
 The released file (facebookresearch/AttentiveNAS ``utils/saver.py``: legacy
 serialisation, ``{epoch, args, state_dict, optimizer, lr_scheduler}``,
