@@ -45,10 +45,15 @@ def classifier_cfg(arch: Arch, data_preprocessor: Optional[dict] = None) -> dict
 def build_classifier(arch: Arch, state_dict: dict,
                      data_preprocessor: Optional[dict] = None) -> nn.Module:
     """The evaluation classifier of ``arch`` holding ``state_dict`` (strict)."""
+    from mmengine.registry import DefaultScope
+
     from ..registry import MODELS
     from ..utils import register_all_modules
-    register_all_modules()
-    model = MODELS.build(classifier_cfg(arch, data_preprocessor))
+    register_all_modules(init_default_scope=False)
+    # Unscoped names (ImageClassifier, the head's loss) resolve from ours
+    # whatever scope the caller's last Runner left current.
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        model = MODELS.build(classifier_cfg(arch, data_preprocessor))
     missing, unexpected = model.load_state_dict(state_dict, strict=False)
     if missing or unexpected:
         raise ValueError(f'converted weights do not fit SearchedMobileNet + NASClsHead of '
@@ -68,7 +73,7 @@ def calibration_data(config: Union[str, Path], seed: int = 0,
 
     from ..engine.data_root import check_data_roots
     from ..utils import register_all_modules
-    register_all_modules()
+    register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(str(config))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -78,7 +83,9 @@ def calibration_data(config: Union[str, Path], seed: int = 0,
     pre = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
     if pre is None:
         raise ValueError(f'{config}: no data_preprocessor (model.data_preprocessor)')
-    loader = Runner.build_dataloader(copy.deepcopy(cfg.calib_dataloader), seed=seed)
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'nas_backbones')):
+        loader = Runner.build_dataloader(copy.deepcopy(cfg.calib_dataloader), seed=seed)
     info = {'config': str(config), 'batch_size': cfg.calib_dataloader.get('batch_size'),
             'seed': seed}
     return loader, pre.to_dict() if hasattr(pre, 'to_dict') else dict(pre), info

@@ -14,16 +14,22 @@ apps/eval/eval_shrink.yml: 256 steps of 512).
 import pytest
 import yaml
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from nas_conftest import REPO
 
 from nas_backbones.arch import load_arch
 from nas_backbones.downstream.transfer import cls_head_dims
 from nas_backbones.registry import MODELS
-from nas_backbones.utils import register_all_modules
 
 ATTENTIVE = [f'attentivenas-a{i}_3rdparty_in1k.py' for i in range(7)]
 ATOMNAS = [f'atomnas-{n}_3rdparty_in1k.py' for n in ('a', 'b', 'c', 'a-plus', 'b-plus', 'c-plus')]
 
+
+
+def build_model(cfg):
+    """MODELS.build in the configs' scope, whatever scope another test left."""
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        return MODELS.build(cfg)
 
 def load(folder: str, name: str) -> Config:
     return Config.fromfile(REPO / 'configs' / folder / name)
@@ -72,8 +78,7 @@ def test_atomnas_eval_is_the_authors_protocol(name):
 @pytest.mark.parametrize('folder, name', [('attentivenas', n) for n in ATTENTIVE] +
                          [('atomnas', n) for n in ATOMNAS])
 def test_eval_model_builds(folder, name):
-    register_all_modules()
-    model = MODELS.build(load(folder, name).model)
+    model = build_model(load(folder, name).model)
     assert type(model.data_preprocessor).__name__ in ('ResizeClsDataPreprocessor',
                                                       'ClsDataPreprocessor')
 

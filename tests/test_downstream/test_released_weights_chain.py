@@ -8,16 +8,22 @@ import shlex
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from nas_conftest import REPO, ZOO
 
 from nas_backbones.arch import load_arch
 from nas_backbones.registry import MODELS
-from nas_backbones.utils import register_all_modules
 from tools.golden import released_format as rf
 from tools.model_converters import atomnas_to_nas_backbones, attentivenas_to_nas_backbones
 
 DOC = REPO / 'docs' / 'model_zoo.md'
 
+
+
+def build_model(cfg):
+    """MODELS.build in the configs' scope, whatever scope another test left."""
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        return MODELS.build(cfg)
 
 def convert_commands() -> dict:
     """output checkpoint -> parsed args of every convert command in the doc."""
@@ -79,14 +85,13 @@ def test_converted_weights_initialise_the_downstream_models(tmp_path, monkeypatc
         atomnas_to_nas_backbones.main([str(src), str(out)])
     state = torch.load(out, weights_only=True)['state_dict']
     monkeypatch.chdir(tmp_path)  # the configs' relative checkpoints/<arch>_in1k.pth
-    register_all_modules()
-    backbone = MODELS.build(Config.fromfile(REPO / 'configs' / 'mask_rcnn' / det).model.backbone)
+    backbone = build_model(Config.fromfile(REPO / 'configs' / 'mask_rcnn' / det).model.backbone)
     backbone.init_weights()
     for key, value in backbone.state_dict().items():
         assert torch.equal(value, state[f'backbone.{key}']), key
     if transfer is not None:
         cfg = Config.fromfile(REPO / 'configs' / 'transfer' / transfer)
-        model = MODELS.build(cfg.model)
+        model = build_model(cfg.model)
         model.init_weights()
         assert torch.equal(model.head.mid_fc[0].weight, state['head.mid_fc.0.weight'])
         assert torch.equal(model.backbone.stem.conv.weight, state['backbone.stem.conv.weight'])

@@ -22,13 +22,13 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import load_arch
 from nas_backbones.export.released_atomnas import convert_released_atomnas
 from nas_backbones.export.released_calib import build_classifier, recalibrate_classifier
 from nas_backbones.export.released_common import ConversionError
 from nas_backbones.registry import MODELS
-from nas_backbones.utils import register_all_modules
 from tools.golden import released_format as rf
 from tools.model_converters import atomnas_to_nas_backbones as converter
 
@@ -37,6 +37,12 @@ NETS = ['atomnas_a', 'atomnas_b', 'atomnas_c', 'atomnas_a_plus', 'atomnas_b_plus
 IMAGES = rf.load_arrays('images')['images']
 RTOL = 1e-4  # max |ours - original| relative to max |original|
 
+
+
+def build_model(cfg):
+    """MODELS.build in the configs' scope, whatever scope another test left."""
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        return MODELS.build(cfg)
 
 def close(ours: torch.Tensor, ref: np.ndarray) -> float:
     return float(np.abs(ours.detach().numpy() - ref).max() / np.abs(ref).max())
@@ -102,9 +108,8 @@ def test_cli_converts_recalibrates_and_tools_test_evaluates(tmp_path):
     assert load_arch(str(out.with_suffix('.yml'))) == load_arch(name)
     # The eval config's test pipeline on 256 x 256 images: crop 224 / 256 * 256
     # = 224 px, so the bicubic resize to 224 is the identity.
-    register_all_modules()
     cfg = Config.fromfile(config_of(name))
-    model = MODELS.build(cfg.model)
+    model = build_model(cfg.model)
     model.load_state_dict(ckpt['state_dict'], strict=True)
     ref = rf.load_arrays(name)['logits_calibrated']
     assert close(classify(model.eval(), rf.centre_crop(IMAGES, 224)), ref) <= RTOL

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import AttentiveArch, load_arch
 from nas_backbones.export.released_calib import build_classifier
 from nas_backbones.registry import MODELS
-from nas_backbones.utils import register_all_modules
 from tools import test as test_tool
 from tools.golden import released_format as rf
 from tools.model_converters import attentivenas_to_nas_backbones as converter
@@ -31,6 +31,12 @@ IMAGES = rf.load_arrays('images')['images']
 SUBNETS = sorted(FIXTURE['subnets'])
 RTOL = 1e-4  # max |ours - original| relative to max |original|
 
+
+
+def build_model(cfg):
+    """MODELS.build in the configs' scope, whatever scope another test left."""
+    with DefaultScope.overwrite_default_scope('nas_backbones'):
+        return MODELS.build(cfg)
 
 def close(ours: torch.Tensor, ref: np.ndarray) -> float:
     return float(np.abs(ours.detach().numpy() - ref).max() / np.abs(ref).max())
@@ -59,9 +65,8 @@ def supernet_ckpt(released, tmp_path_factory):
 def supernet_model(supernet_ckpt, released):
     """The converted supernet checkpoint loaded into the AttentiveNAS model of
     the supernet training configs."""
-    register_all_modules()
     cfg = Config.fromfile('configs/attentivenas/_base_/attentivenas_supernet.py')
-    model = MODELS.build(cfg.model)
+    model = build_model(cfg.model)
     ckpt = torch.load(supernet_ckpt, weights_only=True)
     model.load_state_dict(ckpt['state_dict'], strict=True)
     meta = ckpt['meta']
@@ -101,9 +106,8 @@ def test_a0_a6_are_the_authors_pareto_models():
 
 
 def eval_classifier(config: str, checkpoint) -> torch.nn.Module:
-    register_all_modules()
     cfg = Config.fromfile(config)
-    model = MODELS.build(cfg.model)
+    model = build_model(cfg.model)
     model.load_state_dict(torch.load(checkpoint, weights_only=True)['state_dict'], strict=True)
     return model.eval()
 

@@ -29,7 +29,7 @@ and after the authors' BN recalibration, into ``tests/test_export/fixtures``:
 
 Each family runs in its own subprocess (both repositories have top-level
 ``utils``/``models`` packages). torch 2.x needs no shim for the code paths
-used here.
+used here; importing common.py needs two shims (see ``_authors_common``).
 """
 import argparse
 import ast
@@ -37,6 +37,7 @@ import json
 import random
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -150,23 +151,48 @@ def attentivenas(src: Path, out: Path, images: np.ndarray) -> None:
 
 
 # ----------------------------------------------------------------- AtomNAS
-def _ema_logits(model, shadow: dict, x, calib):
-    """Eval logits of ``model`` with the EMA weights (common.py: get_ema_model
-    copies every shadow tensor into the parameter / buffer of that name),
-    then after val.py's BN recalibration."""
+def _authors_common(src: Path):
+    """The authors' common.py (get_ema_model), with two import-time shims:
+    it imports torch.utils.tensorboard for logging only (tensorboard is not
+    installed here; nothing used below touches the writer), and its
+    utils/config.py parses ``sys.argv`` for an ``app:<config.yml>`` argument
+    on import (given one of their model files; FLAGS is not used below)."""
+    if 'torch.utils.tensorboard' not in sys.modules:
+        try:
+            import torch.utils.tensorboard  # noqa: F401
+        except ImportError:
+            shim = types.ModuleType('torch.utils.tensorboard')
+            shim.SummaryWriter = object
+            sys.modules['torch.utils.tensorboard'] = shim
+    argv, sys.argv = sys.argv, [sys.argv[0], f'app:{src}/apps/searched/models/atomnas_a.yml']
+    try:
+        import common
+    finally:
+        sys.argv = argv
+    return common
+
+
+def _ema_logits(src: Path, model, shadow: dict, x, calib):
+    """Eval logits of ``model`` with the EMA weights (the authors'
+    ExponentialMovingAverage + common.py: get_ema_model, which copies every
+    shadow tensor into the parameter / buffer of that name), then after
+    val.py's BN recalibration (utils.common.bn_calibration + forwards)."""
     from utils.common import bn_calibration
-    named = {**dict(model.named_parameters()), **dict(model.named_buffers())}
+    from utils.optim import ExponentialMovingAverage
+    ema = ExponentialMovingAverage(0.9999)
+    ema.load_state_dict({'info': {k: {} for k in shadow}, 'shadow': dict(shadow),
+                         'param': {'momentum': 0.9999, 'zero_debias': False}})
+    wrapper = torch.nn.DataParallel(model)  # the authors' models sit in a wrapper
     with torch.no_grad():
-        for k, v in shadow.items():
-            named[k].data.copy_(v)
-        model.eval()
-        before = model(x).numpy()
-        model.eval()
-        model.apply(bn_calibration)  # val.py: run_one_epoch(phase='bn_calibration')
+        net = _authors_common(src).get_ema_model(ema, wrapper)
+        net.eval()
+        before = net(x).numpy()
+        net.eval()
+        net.apply(bn_calibration)  # val.py: run_one_epoch(phase='bn_calibration')
         for batch in calib:
-            model(batch)
-        model.eval()
-        after = model(x).numpy()
+            net(batch)
+        net.eval()
+        after = net(x).numpy()
     return before, after
 
 
@@ -229,7 +255,7 @@ def atomnas(src: Path, out: Path, images: np.ndarray) -> None:
         model.load_state_dict(fill_state_dict(manifest, SEED, gain))
         shadow_rows = _shadow_rows(model, manifest)
         shadow = fill_state_dict(shadow_rows, SEED + 1, gain)
-        before, after = _ema_logits(model, shadow, x, calib)
+        before, after = _ema_logits(src, model, shadow, x, calib)
         info = {'source': {'repo': 'meijieru/AtomNAS', 'commit': git_commit(src, 'atomnas'),
                            'model': source_model,
                            'model_kwparams': {k: v for k, v in (kw or {}).items()
