@@ -103,6 +103,7 @@ def test_empty_missing_and_garbage_files(tmp_path):
         load_released_checkpoint(tmp_path / 'junk.pt')
 
 
+@pytest.mark.filterwarnings('ignore:`torch.jit.*is deprecated:FutureWarning')
 def test_torchscript_archive_is_refused(tmp_path):
     path = tmp_path / 'scripted.pt'
     torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), str(path))
@@ -128,3 +129,14 @@ def test_wrong_family_names_what_the_file_is(tmp_path):
     torch.save({'weights': dict(STATE)}, other)
     with pytest.raises(ReleasedCheckpointError, match=r"top-level keys are \['weights'\]"):
         expect_family(load_released_checkpoint(other), 'atomnas', other)
+
+
+def test_protocol_2_names_of_plain_types_load(tmp_path):
+    # torch.save pickles with protocol 2, which names builtins '__builtin__'.
+    path = tmp_path / 'a.pth.tar'
+    torch.save({'state_dict': dict(STATE), 'args': {'ids': {1, 2}, 'frozen': frozenset([3]),
+                                                    'raw': b'\x00\xff', 'z': 1j}},
+               path, _use_new_zipfile_serialization=False)
+    assert b'__builtin__' in path.read_bytes()
+    args = load_released_checkpoint(path)['args']
+    assert args == {'ids': {1, 2}, 'frozen': frozenset([3]), 'raw': b'\x00\xff', 'z': 1j}
