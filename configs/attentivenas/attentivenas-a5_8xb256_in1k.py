@@ -5,7 +5,10 @@
 # dropout 0.2 and the max subnet's drop-connect 0.2 on the last two stages,
 # at A5's resolution 256. The published A5 is a subnet of the
 # supernet (configs/attentivenas/attentivenas-bestup3-loss_64xb32_in1k.py);
-# evaluate exported weights with `python tools/test.py THIS_CONFIG CKPT`.
+# its published top-1 is that subnet with the authors' eval protocol, which
+# attentivenas-a5_3rdparty_in1k.py applies (use it for subnets exported from
+# a supernet too). This config retrains A5 from scratch and evaluates it
+# at its own resolution.
 # Arch: nas_backbones/arch/zoo/attentivenas_a5.yml.
 _base_ = [
     '../_base_/models/attentivenas.py',

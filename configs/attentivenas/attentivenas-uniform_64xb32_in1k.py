@@ -12,3 +12,16 @@ _base_ = [
 # The subnet archs change every step: cuDNN autotuning would re-benchmark often
 # for little gain on the few shapes per resolution (enable it to compare).
 env_cfg = dict(cudnn_benchmark=False)
+# Subnets are evaluated with the authors' protocol (test_attentive_nas.py,
+# data/data_transform.py with configs/eval_attentive_nas_models.yml): resize
+# the short side to 256 (PIL bilinear), centre crop 224; the supernet then
+# resizes the batch bicubically to the subnet's resolution
+# (AttentiveSupernet.resize), after BN recalibration (SubnetBNRecalibHook).
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='ResizeEdge', scale=256, edge='short', backend='pillow', interpolation='bilinear'),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='PackInputs'),
+]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -131,9 +131,14 @@ class AtomNetArch:
 
     @classmethod
     def from_dict(cls, data: dict, **overrides) -> 'AtomNetArch':
+        """Read our arch format or the authors' ``model_kwparams`` as is: the
+        ``.yml`` that ``save_status`` writes beside each checkpoint
+        (``output_network``: ``active_fn``, ``width_mult``, ``round_nearest``)
+        and the ``MobileNetSearched`` kwargs of their + configs (``se_ratio``,
+        ``block``, ``dropout_ratio``)."""
         allowed = ('type', 'name', 'input_channel', 'last_channel', 'act', 'active_fn', 'se_ratio',
-                   'num_classes', 'resolution', 'dropout', 'width_mult', 'round_nearest',
-                   'inverted_residual_setting')
+                   'num_classes', 'resolution', 'dropout', 'dropout_ratio', 'block', 'width_mult',
+                   'round_nearest', 'inverted_residual_setting')
         check_keys('atomnas arch', data, allowed, required=('input_channel', 'inverted_residual_setting'))
         if data.get('type', 'atomnas') != 'atomnas':
             raise ValueError(f"type: expected 'atomnas', got {data['type']!r}")
@@ -142,10 +147,29 @@ class AtomNetArch:
             raise ValueError(f"width_mult: only 1.0 is supported, got {data['width_mult']!r}")
         act = data.get('act')
         if act is None:
-            act = {'nn.ReLU': 'relu', 'Swish': 'swish', 'nn.SiLU': 'swish'}.get(
-                data.get('active_fn', 'nn.ReLU'))
+            # models/mobilenet_base.py: get_active_fn names ('Swish'/'nn.SiLU' are ours).
+            act = {'nn.ReLU': 'relu', 'nn.Swish': 'swish', 'Swish': 'swish',
+                   'nn.SiLU': 'swish'}.get(data.get('active_fn', 'nn.ReLU'))
             if act is None:
-                raise ValueError(f"active_fn: unknown activation {data['active_fn']!r}")
+                raise ValueError(f"active_fn: unsupported activation {data['active_fn']!r}; "
+                                 f"expected 'nn.ReLU' or 'nn.Swish'")
+        elif 'active_fn' in data:
+            raise ValueError("active_fn: give either 'act' or the authors' 'active_fn', not both")
+        # The authors write `se_ratio: ~` (None) for no SE.
+        se_ratio = data.get('se_ratio') or 0.0
+        block = data.get('block', 'InvertedResidualChannels')
+        # Both layouts compute the same function (AtomicBlock); only the authors'
+        # fused block has SE (searched_network.py raises otherwise).
+        if block not in ('InvertedResidualChannels', 'InvertedResidualChannelsFused'):
+            raise ValueError(f"block: expected 'InvertedResidualChannels' or "
+                             f"'InvertedResidualChannelsFused', got {block!r}")
+        if se_ratio and block != 'InvertedResidualChannelsFused' and 'block' in data:
+            raise ValueError(f'block: SE (se_ratio {se_ratio}) needs '
+                             f"'InvertedResidualChannelsFused', got {block!r}")
+        if 'dropout' in data and 'dropout_ratio' in data:
+            raise ValueError("dropout: give either 'dropout' or the authors' 'dropout_ratio', "
+                             "not both")
+        dropout = data.get('dropout', data.get('dropout_ratio', 0.2))
         rows = data['inverted_residual_setting']
         if not isinstance(rows, (list, tuple)) or not rows:
             raise ValueError('inverted_residual_setting: expected a non-empty list of rows')
@@ -167,8 +191,8 @@ class AtomNetArch:
                                         has_expansion=expand))
         kwargs = dict(stem_channels=data['input_channel'], blocks=tuple(blocks),
                       last_channels=data.get('last_channel', 1280), act=act,
-                      se_ratio=data.get('se_ratio', 0.0), num_classes=data.get('num_classes', 1000),
-                      resolution=data.get('resolution', 224), dropout=data.get('dropout', 0.2),
+                      se_ratio=se_ratio, num_classes=data.get('num_classes', 1000),
+                      resolution=data.get('resolution', 224), dropout=dropout,
                       name=data.get('name', ''))
         kwargs.update(overrides)
         return cls(**kwargs)

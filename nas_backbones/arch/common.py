@@ -71,6 +71,15 @@ def read_mapping(path: str | Path) -> dict:
     errors = []
     if path.suffix == '.json':
         return json.loads(text)
+    if text.lstrip().startswith('{'):
+        # The authors' files are str() of a dict: Python literals first, as
+        # YAML would read their None as the string 'None'.
+        try:
+            data = ast.literal_eval(text)
+            if isinstance(data, dict):
+                return data
+        except (ValueError, SyntaxError) as e:
+            errors.append(f'not a Python literal ({e.__class__.__name__})')
     try:
         data = yaml.safe_load(text)
         if isinstance(data, dict):
@@ -78,12 +87,6 @@ def read_mapping(path: str | Path) -> dict:
         errors.append(f'YAML gave {type(data).__name__}, not a mapping')
     except yaml.YAMLError as e:
         errors.append(f'not YAML ({str(e).splitlines()[0]})')
-    try:
-        data = ast.literal_eval(text)
-        if isinstance(data, dict):
-            return data
-    except (ValueError, SyntaxError) as e:
-        errors.append(f'not a Python literal ({e.__class__.__name__})')
     raise ValueError(f'{path}: cannot parse as an architecture mapping: {"; ".join(errors)}')
 
 

@@ -1,0 +1,13 @@
+# AttentiveNAS-A5 converted from the authors' released supernet, evaluated
+# with the authors' protocol (_base_/eval_3rdparty.py): published top-1 80.1.
+#   python tools/model_converters/attentivenas_to_nas_backbones.py \
+#       attentive_nas_pretrained.pth.tar checkpoints/attentivenas_a5_in1k.pth \
+#       --subnet attentivenas_a5 --calib-config THIS_CONFIG
+#   python tools/test.py THIS_CONFIG checkpoints/attentivenas_a5_in1k.pth
+_base_ = ['./_base_/eval_3rdparty.py']
+
+model = dict(
+    backbone=dict(arch='attentivenas_a5'),
+    # in_channels = 6 x width[7], mid_channels = width[8]
+    head=dict(in_channels=6 * 216, mid_channels=1792),
+    data_preprocessor=dict(size=256))
