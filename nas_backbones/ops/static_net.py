@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 
 from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space
-from ..estimators.flops import attentive_block_mid, attentive_se_hidden, conv_out
+from ..estimators.flops import attentive_block_expansion, attentive_se_hidden, conv_out
 from .atomic_block import AtomicBlock
 from .layers import ConvBNAct
 from .mbconv import MBConv
@@ -135,11 +135,10 @@ def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = N
     for s, st in enumerate(space.stages):
         cout = arch.width[s + 1]
         for d in range(arch.depth[s]):
-            t = arch.expand[s]
-            mid = attentive_block_mid(cin, t) if t != 1 else cin
+            has_expansion, mid = attentive_block_expansion(cin, arch.expand[s], st.expands)
             rate = drop_path_rate * idx / n_blocks if s >= len(space.stages) - 2 else 0.0
             blocks.append(MBConv(cin, cout, mid, arch.kernel[s], st.stride if d == 0 else 1,
-                                 has_expansion=t != 1,
+                                 has_expansion=has_expansion,
                                  se_hidden=attentive_se_hidden(mid) if st.se else 0,
                                  drop_path_rate=rate, **bn))
             cin, idx = cout, idx + 1
