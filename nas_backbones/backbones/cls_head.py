@@ -23,16 +23,20 @@ class NASClsHead(ClsHead):
         mid_channels (int): AttentiveNAS last width (0 for AtomNAS).
         dropout (float): Dropout before the classifier. Defaults to 0.
         act (str): Activation after the mid fc. Defaults to 'swish'.
+        weight_init (str): ``ops.init_weights`` scheme of the linear layers:
+            'mobilenet' (N(0, 0.01)) or 'attentivenas' (the AttentiveNAS
+            authors': PyTorch's default). Defaults to 'mobilenet'.
         **kwargs: ``loss``, ``topk``, ``cal_acc``, ``init_cfg`` of ClsHead.
     """
 
     def __init__(self, num_classes: int, in_channels: int, mid_channels: int = 0,
-                 dropout: float = 0.0, act: str = 'swish', **kwargs):
+                 dropout: float = 0.0, act: str = 'swish', weight_init: str = 'mobilenet',
+                 **kwargs):
         super().__init__(**kwargs)
         if num_classes <= 0:
             raise ValueError(f'num_classes: must be positive, got {num_classes}')
         self.num_classes, self.in_channels = num_classes, in_channels
-        head = ClassifierHead(in_channels, num_classes, mid_channels, dropout, act)
+        head = ClassifierHead(in_channels, num_classes, mid_channels, dropout, act, weight_init)
         self.mid_fc, self.dropout, self.fc = head.mid_fc, head.dropout, head.fc
 
     def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:

@@ -15,7 +15,7 @@ import torch.nn as nn
 
 from ..arch import AtomNetArch, AttentiveArch
 from .layers import make_act
-from .static_net import StaticNet, build_static_net, init_weights
+from .static_net import FAMILY_INIT, StaticNet, build_static_net, init_weights
 
 
 class ClassifierHead(nn.Module):
@@ -28,10 +28,11 @@ class ClassifierHead(nn.Module):
             (the MobileNetV3 head's last 1x1 conv); 0 = none (AtomNAS).
         dropout (float): Dropout before the classifier.
         act (str): Activation after the pre-logits layer. Defaults to 'swish'.
+        weight_init (str): ``init_weights`` scheme. Defaults to 'mobilenet'.
     """
 
     def __init__(self, in_channels: int, num_classes: int, mid_channels: int = 0,
-                 dropout: float = 0.0, act: str = 'swish'):
+                 dropout: float = 0.0, act: str = 'swish', weight_init: str = 'mobilenet'):
         super().__init__()
         # 'mid_fc', not 'pre_logits': mmpretrain's ClsHead has a pre_logits() method.
         if mid_channels:
@@ -42,7 +43,7 @@ class ClassifierHead(nn.Module):
             self.mid_fc = nn.Identity()
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.fc = nn.Linear(in_channels, num_classes)
-        init_weights(self)
+        init_weights(self, weight_init)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.dropout(self.mid_fc(x)))
@@ -52,7 +53,8 @@ def head_kwargs(arch: Union[AtomNetArch, AttentiveArch], net: StaticNet) -> dict
     """ClassifierHead arguments that reproduce the arch's published head."""
     if isinstance(arch, AttentiveArch):
         return dict(in_channels=net.head_channels, num_classes=arch.num_classes,
-                    mid_channels=arch.width[8], dropout=arch.dropout, act='swish')
+                    mid_channels=arch.width[8], dropout=arch.dropout, act='swish',
+                    weight_init=FAMILY_INIT['attentivenas'])
     return dict(in_channels=net.head_channels, num_classes=arch.num_classes, mid_channels=0,
                 dropout=arch.dropout)
 

@@ -123,6 +123,11 @@ class DynamicMBConv(nn.Module):
         self.shortcut_conv = (DynamicConv2d(max_in_channels, max_out_channels, 1)
                               if needs_shortcut_conv else None)
 
+    @property
+    def last_bn(self) -> nn.BatchNorm2d:
+        """The residual branch's last BN (the authors zero its gamma at init)."""
+        return self.project.bn.bn
+
     def shortcut(self, x: torch.Tensor, choice: BlockChoice) -> torch.Tensor:
         if choice.identity:
             return x

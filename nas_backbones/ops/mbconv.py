@@ -76,6 +76,11 @@ class MBConv(nn.Module):
         self.shortcut = (nn.Identity() if self.identity_shortcut
                          else Shortcut(in_channels, out_channels, stride))
 
+    @property
+    def last_bn(self) -> nn.BatchNorm2d:
+        """The residual branch's last BN (the authors zero its gamma at init)."""
+        return self.project.bn
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.project(self.se(self.dw(self.expand(x))))
         # As the published MobileInvertedResidualBlock: drop-connect only where

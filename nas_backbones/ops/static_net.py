@@ -17,6 +17,7 @@ from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive
 from ..estimators.flops import attentive_block_expansion, attentive_se_hidden, conv_out
 from .atomic_block import AtomicBlock
 from .layers import ConvBNAct
+from .dynamic_mbconv import DynamicMBConv
 from .mbconv import MBConv
 
 # SPEC §2 / §3 BN settings of each family.
@@ -39,14 +40,14 @@ class StaticNet(nn.Module):
     """
 
     def __init__(self, stem: nn.Module, blocks: list[nn.Module], head: nn.Module,
-                 stages: list[StageInfo], head_channels: int):
+                 stages: list[StageInfo], head_channels: int, weight_init: str = 'mobilenet'):
         super().__init__()
         self.stem = stem
         self.blocks = nn.Sequential(*blocks)
         self.head = head
         self.stages = stages
         self.head_channels = head_channels
-        init_weights(self)
+        init_weights(self, weight_init)
 
     def out_channels(self) -> list[int]:
         """Channels of each out index: the stages, then the head conv."""
@@ -82,7 +83,7 @@ def forward_stages(net: nn.Module, x: torch.Tensor, out_indices=None) -> list[to
     return outs
 
 
-def init_weights(module: nn.Module) -> None:
+def _init_mobilenet(module: nn.Module) -> None:
     """MobileNet init (as torchvision): conv kaiming fan-out, BN 1/0, linear N(0, 0.01)."""
     for m in module.modules():
         if isinstance(m, nn.Conv2d):
@@ -96,6 +97,38 @@ def init_weights(module: nn.Module) -> None:
             nn.init.normal_(m.weight, 0, 0.01)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
+
+
+def _init_attentivenas(module: nn.Module) -> None:
+    """The AttentiveNAS authors' init: PyTorch's default init of every conv,
+    BN and linear (their code calls no init: models/modules/nn_base.py's
+    ``init_model`` is never used), then the last BN gamma of every MBConv
+    block zeroed (``zero_residual_block_bn_weights``,
+    models/attentive_nas_dynamic_model.py lines 121, 128-133: every block has
+    a shortcut there), so each block starts as its shortcut."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d)):
+            m.reset_parameters()
+    for m in module.modules():
+        if isinstance(m, (MBConv, DynamicMBConv)):
+            nn.init.zeros_(m.last_bn.weight)
+
+
+# Weight init of the built nets, by name. One dispatch point for every builder.
+INIT_SCHEMES = {'mobilenet': _init_mobilenet, 'attentivenas': _init_attentivenas}
+FAMILY_INIT = {'atomnas': 'mobilenet', 'attentivenas': 'attentivenas'}
+
+
+def init_weights(module: nn.Module, scheme: str = 'mobilenet') -> None:
+    """Initialise ``module``'s conv / BN / linear layers with ``scheme``
+    ('mobilenet': torchvision's MobileNet init; 'attentivenas': the
+    AttentiveNAS authors')."""
+    try:
+        fn = INIT_SCHEMES[scheme]
+    except KeyError:
+        raise ValueError(f'weight_init: unknown scheme {scheme!r}; expected one of '
+                         f'{sorted(INIT_SCHEMES)}') from None
+    fn(module)
 
 
 def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
@@ -119,8 +152,10 @@ def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
 
 def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
                         drop_path_rate: float = 0.0, bn_momentum: Optional[float] = None,
-                        bn_eps: Optional[float] = None) -> StaticNet:
-    """Static AttentiveNAS subnet ``arch`` (strides and SE from ``space``).
+                        bn_eps: Optional[float] = None,
+                        weight_init: str = FAMILY_INIT['attentivenas']) -> StaticNet:
+    """Static AttentiveNAS subnet ``arch`` (strides and SE from ``space``),
+    initialised with ``weight_init`` (default: the authors' 'attentivenas').
 
     ``drop_path_rate`` follows the published max-subnet rule: only the blocks of
     the last two stages, ``rate * block_index / n_blocks``.
@@ -145,7 +180,7 @@ def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = N
         stride *= st.stride
         stages.append(StageInfo(cout, stride, idx - 1))
     head = ConvBNAct(cin, cin * 6, 1, act='swish', **bn)
-    return StaticNet(stem, blocks, head, stages, cin * 6)
+    return StaticNet(stem, blocks, head, stages, cin * 6, weight_init)
 
 
 def build_static_net(arch: Union[AtomNetArch, AttentiveArch], **kwargs) -> StaticNet:

@@ -109,7 +109,7 @@ class AttentiveSupernet(nn.Module):
         self.head = DynamicConvBNAct(max_w7, 6 * max_w7, 1, **bn)
         self.mid_fc = DynamicLinear(6 * max_w7, max(sp.last_widths), bias=False)
         self.fc = DynamicLinear(max(sp.last_widths), num_classes)
-        init_weights(self)
+        init_weights(self, 'attentivenas')  # the authors': PyTorch default, last BN gamma 0
         self._plans: OrderedDict = OrderedDict()
         self._plan: Optional[_Plan] = None
         self.set_arch(sp.max_arch())
