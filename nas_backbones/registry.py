@@ -55,7 +55,7 @@ OPTIMIZERS = _child('optimizer', MMPRETRAIN_OPTIMIZERS, 'engine.optimizers')
 OPTIM_WRAPPERS = _child('optim_wrapper', MMPRETRAIN_OPTIM_WRAPPERS)
 OPTIM_WRAPPER_CONSTRUCTORS = _child('optimizer wrapper constructor',
                                     MMPRETRAIN_OPTIM_WRAPPER_CONSTRUCTORS)
-PARAM_SCHEDULERS = _child('parameter scheduler', MMPRETRAIN_PARAM_SCHEDULERS)
+PARAM_SCHEDULERS = _child('parameter scheduler', MMPRETRAIN_PARAM_SCHEDULERS, 'engine.schedulers')
 METRICS = _child('metric', MMPRETRAIN_METRICS)
 EVALUATOR = _child('evaluator', MMPRETRAIN_EVALUATOR)
 TASK_UTILS = _child('task util', MMPRETRAIN_TASK_UTILS)

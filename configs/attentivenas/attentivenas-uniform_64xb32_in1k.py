@@ -1,5 +1,6 @@
 # AttentiveNAS supernet on ImageNet, published recipe (64 GPUs x 32, SGD nesterov
-# lr 0.8, 5-epoch warm-up from 0.001x, cosine over 360 epochs per iteration,
+# lr 0.8, WarmupCosineLR: 5-epoch warm-up factor from 0.001x times a cosine over
+# all 360 epochs, per iteration,
 # wd 1e-5 on weights only, clip by value 1.0). Baseline: the 2 middle subnets of
 # the sandwich are uniformly random (BigNAS-style sandwich).
 #   torchrun --nproc_per_node 8 tools/train.py configs/attentivenas/attentivenas-uniform_64xb32_in1k.py --launcher pytorch
