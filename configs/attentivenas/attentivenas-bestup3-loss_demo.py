@@ -10,9 +10,22 @@
 # demo images are 64 px); the FLOPs-prior buckets are 5 MFLOPs wide to match.
 _base_ = [
     '../_base_/datasets/imagenet_demo.py',
+    '../_base_/datasets/pipelines/attentivenas_auto_augment.py',
     '../_base_/default_runtime.py',
     './_base_/attentivenas_supernet.py',
 ]
+# The authors' supernet augmentation (as attentivenas-uniform_64xb32_in1k.py)
+# on the demo's milder crop: bicubic crops, flip, their AutoAugment policy;
+# the BN-recalibration batches come from this loader too.
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.5, 1.0), backend='pillow',
+         interpolation='bicubic'),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='AutoAugment', policies={{_base_.attentivenas_auto_augment_v0}}),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 model = dict(
     space=dict(resolutions=[48, 64]),
     # channels-last: ~1.7x faster on CPU (oneDNN), see benchmarks/RESULTS.md.
