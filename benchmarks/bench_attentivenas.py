@@ -8,8 +8,8 @@
    fp32 and bf16 autocast (CPU).
 2. BestUp-3 (loss) step vs a uniform sandwich training the same archs: the
    published scoring (k no-grad candidate forwards, then the winner with
-   grad; the default) and ``reuse_scoring_forward`` (k grad-mode forwards,
-   the winner's reused).
+   grad) and ``reuse_scoring_forward`` (k grad-mode forwards, the winner's
+   reused; the default), interleaved step by step.
 3. Estimator archs/s, sampler archs/s with the FLOPs table, 20-generation
    predictor search time.
 
