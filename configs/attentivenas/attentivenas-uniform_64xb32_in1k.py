@@ -1,10 +1,12 @@
 # AttentiveNAS supernet on ImageNet, published recipe (64 GPUs x 32, SGD nesterov
-# lr 0.8, 5-epoch warm-up from 0.001x, cosine over 360 epochs per iteration,
-# wd 1e-5 on weights only, clip by value 1.0). Baseline: the 2 middle subnets of
-# the sandwich are uniformly random (BigNAS-style sandwich).
+# lr 0.8, WarmupCosineLR: 5-epoch warm-up factor from 0.001x times a cosine over
+# all 360 epochs, per iteration; wd 1e-5 on weights only, clip by value 1.0;
+# bicubic random-resized crops + flip + the authors' AutoAugment, also for the
+# BN-recalibration batches, which come from the training loader). Baseline: the
+# 2 middle subnets of the sandwich are uniformly random (BigNAS-style sandwich).
 #   torchrun --nproc_per_node 8 tools/train.py configs/attentivenas/attentivenas-uniform_64xb32_in1k.py --launcher pytorch
 _base_ = [
-    '../_base_/datasets/imagenet_bs32.py',
+    '../_base_/datasets/imagenet_bs32_autoaug-v0.py',
     '../_base_/schedules/attentivenas_sgd_cosine_bs2048.py',
     '../_base_/default_runtime.py',
     './_base_/attentivenas_supernet.py',

@@ -59,10 +59,13 @@ class AttentiveNAS(BaseModel):
             candidate forwards with grad and trains on the winner's (k
             forwards per slot) instead of the published k no-grad forwards
             plus the winner again with grad (k + 1). Same maths (train-mode
-            BN: the scoring forward is the training forward); keeps k graphs
-            alive until the pick. On CPU both cost about the same
-            (benchmarks/RESULTS.md), so the default is the published,
-            memory-light scoring. Defaults to False.
+            BN: the scoring forward is the training forward; the same step,
+            tested); keeps the k candidates' graphs alive until the pick.
+            Measured 0.92-0.94x the published scoring's step time on CPU
+            (BestUp-3 1.25-1.29x the uniform sandwich vs 1.38-1.42x,
+            benchmarks/RESULTS.md), hence the default; False gives the
+            published order of operations with one graph alive at a time
+            (less memory). Defaults to True.
         arch_log (str, optional): Append the trained archs of every step to
             ``{arch_log}.rank{r}`` (checks that ranks agree). Defaults to None.
         data_preprocessor (dict, optional): Defaults to mmpretrain's
@@ -74,7 +77,8 @@ class AttentiveNAS(BaseModel):
                  sampler: Optional[dict] = None, num_subnets: int = 4,
                  label_smooth: float = 0.1, seed: int = 0,
                  eval_arch: Union[str, dict, AttentiveArch] = 'max',
-                 reuse_scoring_forward: bool = False, arch_log: Optional[str] = None, data_preprocessor: Optional[dict] = None,
+                 reuse_scoring_forward: bool = True, arch_log: Optional[str] = None,
+                 data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if isinstance(data_preprocessor, dict) or data_preprocessor is None:
             data_preprocessor = dict(data_preprocessor or {})

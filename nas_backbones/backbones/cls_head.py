@@ -24,8 +24,9 @@ class NASClsHead(ClsHead):
         dropout (float): Dropout before the classifier. Defaults to 0.
         act (str): Activation after the mid fc. Defaults to 'swish'.
         weight_init (str): ``ops.init_weights`` scheme of the linear layers:
-            'mobilenet' (N(0, 0.01)) or 'mnas' (the AtomNAS authors'
-            U(+-1/sqrt(num_classes))). Defaults to 'mobilenet'.
+            'mobilenet' (N(0, 0.01)), 'mnas' (the AtomNAS authors'
+            U(+-1/sqrt(num_classes))) or 'attentivenas' (the AttentiveNAS
+            authors': PyTorch's default). Defaults to 'mobilenet'.
         **kwargs: ``loss``, ``topk``, ``cal_acc``, ``init_cfg`` of ClsHead.
     """
 

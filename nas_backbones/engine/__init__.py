@@ -12,4 +12,4 @@ __all__ = ['allow_run_checkpoints', 'load_run_checkpoint', 'DataRootNotFoundErro
 
 from . import hooks, loops  # noqa: F401,E402  (registering)
 from . import optimizers  # noqa: F401,E402  (registering: RMSpropTF)
-from . import schedulers  # noqa: F401,E402  (registering: WarmupExpDecayLR)
+from . import schedulers  # noqa: F401,E402  (registering: WarmupExpDecayLR, WarmupCosineLR)

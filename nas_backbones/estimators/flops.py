@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space, make_divisible
 
@@ -135,19 +135,35 @@ def attentive_block_mid(cin: int, expand: int) -> int:
     return make_divisible(round(cin * expand), 8)
 
 
+def attentive_block_expansion(cin: int, expand: int,
+                              stage_expands: Sequence[int]) -> tuple[bool, int]:
+    """(has the 1x1 expansion conv, middle channels) of an AttentiveNAS block.
+
+    The authors' DynamicMBConvLayer builds the expansion conv for every block
+    of a stage whose largest ratio is not 1 (models/modules/dynamic_layers.py
+    lines 36-43) and runs it at ratio 1 too, with
+    ``make_divisible(round(cin * 1), 8)`` middle channels (line 69): only a
+    stage offering ratio 1 alone (the published mb1) skips it.
+    """
+    if expand != 1 or max(stage_expands) != 1:
+        return True, attentive_block_mid(cin, expand)
+    return False, cin
+
+
 def attentive_se_hidden(mid: int) -> int:
     return make_divisible(mid // 4, 8)
 
 
 def _attentive_stage(cost: Cost, idx: int, cin: int, cout: int, depth: int, kernel: int,
-                     expand: int, stride0: int, se: bool, size: int, counts_pool: bool) -> int:
+                     expand: int, stage_expands: tuple[int, ...], stride0: int, se: bool,
+                     size: int, counts_pool: bool) -> int:
     """Add one MBConv stage's layers to ``cost``; returns the output size."""
     for d in range(depth):
         stride = stride0 if d == 0 else 1
         hout = conv_out(size, stride)
         name = f'backbone.blocks.{idx + d}'
-        mid = attentive_block_mid(cin, expand) if expand != 1 else cin
-        if expand != 1:
+        has_expansion, mid = attentive_block_expansion(cin, expand, stage_expands)
+        if has_expansion:
             cost.conv(f'{name}.expand', cin, mid, 1, size)
         cost.conv(f'{name}.dw', mid, mid, kernel, hout, groups=mid)
         if se:
@@ -195,8 +211,8 @@ def count_attentive(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
     cin, idx = arch.width[0], 0
     for s, st in enumerate(space.stages):
         cout = arch.width[s + 1]
-        args = (cin, cout, arch.depth[s], arch.kernel[s], arch.expand[s], st.stride, st.se, size,
-                counts_pool)
+        args = (cin, cout, arch.depth[s], arch.kernel[s], arch.expand[s], st.expands, st.stride,
+                st.se, size, counts_pool)
         if keep_layers:
             size = _attentive_stage(cost, idx, *args)
         else:

@@ -53,7 +53,8 @@ def head_kwargs(arch: Union[AtomNetArch, AttentiveArch], net: StaticNet) -> dict
     """ClassifierHead arguments that reproduce the arch's published head."""
     if isinstance(arch, AttentiveArch):
         return dict(in_channels=net.head_channels, num_classes=arch.num_classes,
-                    mid_channels=arch.width[8], dropout=arch.dropout, act='swish')
+                    mid_channels=arch.width[8], dropout=arch.dropout, act='swish',
+                    weight_init=FAMILY_INIT['attentivenas'])
     return dict(in_channels=net.head_channels, num_classes=arch.num_classes, mid_channels=0,
                 dropout=arch.dropout, weight_init=FAMILY_INIT['atomnas'])
 

@@ -17,7 +17,7 @@ from .dynamic_bn import DynamicBatchNorm2d
 from .dynamic_conv import DynamicConv2d, DynamicDepthwiseConv2d
 from .dynamic_se import DynamicSqueezeExcite
 from .layers import ConvBNAct, drop_path
-from .mbconv import MBConv, Shortcut
+from .mbconv import MBConv, Shortcut, shortcut_pool
 
 
 def _act(x: torch.Tensor, act: Optional[str]) -> torch.Tensor:
@@ -75,7 +75,8 @@ class DynamicConvBNAct(nn.Module):
 class BlockChoice(NamedTuple):
     """One block's subnet choice (all derived from the arch by the supernet).
 
-    ``mid_channels == in_channels`` and ``expand=False`` for t == 1;
+    ``expand=False`` (and ``mid_channels == in_channels``) only for t == 1 in
+    a stage offering no other ratio (``estimators.attentive_block_expansion``);
     ``se_hidden`` is 0 without SE; ``identity`` = stride 1 and in == out.
     """
     in_channels: int
@@ -99,7 +100,7 @@ class DynamicMBConv(nn.Module):
         max_mid_channels (int): Largest hidden width.
         max_kernel_size (int): Largest dw kernel.
         stride (int): dw stride.
-        has_expansion (bool): Some choice has t != 1 (builds the expand conv).
+        has_expansion (bool): Build the expand conv (the stage offers a t != 1).
         max_se_hidden (int): SE bottleneck of the max block; 0 = no SE.
         needs_shortcut_conv (bool): Some choice has in != out channels.
         bn_momentum (float | None): Defaults to 0.
@@ -122,11 +123,16 @@ class DynamicMBConv(nn.Module):
         self.shortcut_conv = (DynamicConv2d(max_in_channels, max_out_channels, 1)
                               if needs_shortcut_conv else None)
 
+    @property
+    def last_bn(self) -> nn.BatchNorm2d:
+        """The residual branch's last BN (the authors zero its gamma at init)."""
+        return self.project.bn.bn
+
     def shortcut(self, x: torch.Tensor, choice: BlockChoice) -> torch.Tensor:
         if choice.identity:
             return x
         if self.stride > 1:
-            x = F.avg_pool2d(x, self.stride, self.stride, ceil_mode=True)
+            x = shortcut_pool(x, self.stride)
         if choice.in_channels != choice.out_channels:
             x = self.shortcut_conv(x, choice.out_channels)
         return x

@@ -9,9 +9,21 @@ import torch.nn.functional as F
 from .layers import ConvBNAct, SqueezeExcite, drop_path
 
 
+def shortcut_pool(x: torch.Tensor, stride: int) -> torch.Tensor:
+    """The authors' strided-shortcut pooling: ``avg_pool2d(x, stride,
+    padding=1 if odd else 0)`` (AttentiveNAS models/modules/static_layers.py
+    ShortcutLayer.forward and dynamic_layers.py DynamicShortcutLayer.forward),
+    zero padding counted in the mean. At odd sizes its windows start one pixel
+    before the map (ceil_mode gives the same shape with other windows). The
+    authors test the width only; here each side gets its own padding, which
+    equals theirs on square maps and keeps the shape of the strided dw conv on
+    non-square ones (detection inputs)."""
+    return F.avg_pool2d(x, stride, padding=(x.shape[-2] % 2, x.shape[-1] % 2))
+
+
 class Shortcut(nn.Module):
-    """AttentiveNAS shortcut: avg-pool (kernel = stride) when strided, then a
-    1x1 conv (no BN) when the channel counts differ."""
+    """AttentiveNAS shortcut: avg-pool (kernel = stride, see ``shortcut_pool``)
+    when strided, then a 1x1 conv (no BN) when the channel counts differ."""
 
     def __init__(self, in_channels: int, out_channels: int, stride: int):
         super().__init__()
@@ -21,20 +33,21 @@ class Shortcut(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.stride > 1:
-            x = F.avg_pool2d(x, self.stride, self.stride, ceil_mode=True)
+            x = shortcut_pool(x, self.stride)
         return self.conv(x)
 
 
 class MBConv(nn.Module):
-    """expand 1x1 (t != 1) -> dw kxk -> SE (optional) -> project 1x1, plus shortcut.
+    """[expand 1x1] -> dw kxk -> [SE] -> project 1x1, plus shortcut.
 
     Args:
         in_channels (int): Input channels.
         out_channels (int): Output channels.
-        mid_channels (int): Hidden channels (== in_channels when t == 1).
+        mid_channels (int): Hidden channels (== in_channels without expansion).
         kernel_size (int): dw kernel size.
         stride (int): dw stride.
-        has_expansion (bool): Build the expansion 1x1 (t != 1).
+        has_expansion (bool): Build the expansion 1x1: all but t == 1 in a
+            stage offering no other ratio (``estimators.attentive_block_expansion``).
         se_hidden (int): SE bottleneck; 0 disables SE. Defaults to 0.
         act (str): Defaults to 'swish'.
         drop_path_rate (float): Drop-connect rate of the residual branch.
@@ -62,6 +75,11 @@ class MBConv(nn.Module):
         self.identity_shortcut = stride == 1 and in_channels == out_channels
         self.shortcut = (nn.Identity() if self.identity_shortcut
                          else Shortcut(in_channels, out_channels, stride))
+
+    @property
+    def last_bn(self) -> nn.BatchNorm2d:
+        """The residual branch's last BN (the authors zero its gamma at init)."""
+        return self.project.bn
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.project(self.se(self.dw(self.expand(x))))

@@ -15,9 +15,10 @@ import torch
 import torch.nn as nn
 
 from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space
-from ..estimators.flops import attentive_block_mid, attentive_se_hidden, conv_out
+from ..estimators.flops import attentive_block_expansion, attentive_se_hidden, conv_out
 from .atomic_block import AtomicBlock
 from .layers import ConvBNAct
+from .dynamic_mbconv import DynamicMBConv
 from .mbconv import MBConv
 
 # SPEC §2 / §3 BN settings of each family.
@@ -123,15 +124,32 @@ def _init_mnas(module: nn.Module) -> None:
                 nn.init.zeros_(m.bias)
 
 
+def _init_attentivenas(module: nn.Module) -> None:
+    """The AttentiveNAS authors' init: PyTorch's default init of every conv,
+    BN and linear (their code calls no init: models/modules/nn_base.py's
+    ``init_model`` is never used), then the last BN gamma of every MBConv
+    block zeroed (``zero_residual_block_bn_weights``,
+    models/attentive_nas_dynamic_model.py lines 121, 128-133: every block has
+    a shortcut there), so each block starts as its shortcut."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d)):
+            m.reset_parameters()
+    for m in module.modules():
+        if isinstance(m, (MBConv, DynamicMBConv)):
+            nn.init.zeros_(m.last_bn.weight)
+
+
 # Weight init of the built nets, by name; the family defaults are the
 # authors' (FAMILY_INIT). One dispatch point for every builder.
-INIT_SCHEMES = {'mobilenet': _init_mobilenet, 'mnas': _init_mnas}
-FAMILY_INIT = {'atomnas': 'mnas', 'attentivenas': 'mobilenet'}
+INIT_SCHEMES = {'mobilenet': _init_mobilenet, 'mnas': _init_mnas,
+                'attentivenas': _init_attentivenas}
+FAMILY_INIT = {'atomnas': 'mnas', 'attentivenas': 'attentivenas'}
 
 
 def init_weights(module: nn.Module, scheme: str = 'mobilenet') -> None:
     """Initialise ``module``'s conv / BN / linear layers with ``scheme``
-    ('mobilenet': torchvision's MobileNet init; 'mnas': the AtomNAS authors')."""
+    ('mobilenet': torchvision's MobileNet init; 'mnas': the AtomNAS authors';
+    'attentivenas': the AttentiveNAS authors')."""
     try:
         fn = INIT_SCHEMES[scheme]
     except KeyError:
@@ -163,8 +181,10 @@ def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
 
 def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
                         drop_path_rate: float = 0.0, bn_momentum: Optional[float] = None,
-                        bn_eps: Optional[float] = None) -> StaticNet:
-    """Static AttentiveNAS subnet ``arch`` (strides and SE from ``space``).
+                        bn_eps: Optional[float] = None,
+                        weight_init: str = FAMILY_INIT['attentivenas']) -> StaticNet:
+    """Static AttentiveNAS subnet ``arch`` (strides and SE from ``space``),
+    initialised with ``weight_init`` (default: the authors' 'attentivenas').
 
     ``drop_path_rate`` follows the published max-subnet rule: only the blocks of
     the last two stages, ``rate * block_index / n_blocks``.
@@ -179,18 +199,17 @@ def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = N
     for s, st in enumerate(space.stages):
         cout = arch.width[s + 1]
         for d in range(arch.depth[s]):
-            t = arch.expand[s]
-            mid = attentive_block_mid(cin, t) if t != 1 else cin
+            has_expansion, mid = attentive_block_expansion(cin, arch.expand[s], st.expands)
             rate = drop_path_rate * idx / n_blocks if s >= len(space.stages) - 2 else 0.0
             blocks.append(MBConv(cin, cout, mid, arch.kernel[s], st.stride if d == 0 else 1,
-                                 has_expansion=t != 1,
+                                 has_expansion=has_expansion,
                                  se_hidden=attentive_se_hidden(mid) if st.se else 0,
                                  drop_path_rate=rate, **bn))
             cin, idx = cout, idx + 1
         stride *= st.stride
         stages.append(StageInfo(cout, stride, idx - 1))
     head = ConvBNAct(cin, cin * 6, 1, act='swish', **bn)
-    return StaticNet(stem, blocks, head, stages, cin * 6)
+    return StaticNet(stem, blocks, head, stages, cin * 6, weight_init)
 
 
 def build_static_net(arch: Union[AtomNetArch, AttentiveArch], **kwargs) -> StaticNet:

@@ -1,9 +1,21 @@
 """Evolutionary search under a FLOPs budget (SPEC §3), torch-free.
 
-HAT/AttentiveNAS protocol: an initial population, then per generation
-``num_mutations`` mutations (each gene redrawn with ``mutation_prob``) and
-``num_crossovers`` gene-wise crossovers of parents drawn from the best
-``num_parents``; the next population is the parents plus the children.
+An initial population, then per generation ``num_mutations`` mutations and
+``num_crossovers`` gene-wise crossovers (each gene from either parent with
+probability 0.5) of parents drawn uniformly from a parent set. A mutated gene
+always takes a *different* value (the authors' ``mutate_and_reset``, whose
+``pick_another`` excludes the current one; each gene mutates with
+``mutation_prob``). Two parent/population rules (``strategy``):
+
+* ``'top_k'`` (default): the parents are the best ``num_parents`` of the
+  population; the next population is the parents plus the children.
+* ``'alphanet'``: the authors' released search (facebookresearch/AlphaNet
+  parallel_supernet_evo_search.py): the initial population is the min arch
+  plus random archs; the parents are the best arch of every
+  ``bucket_mflops``-wide FLOPs bucket among *all* archs evaluated so far
+  (their ``pareto_global``); the next population is the children only, and
+  a child may repeat an evaluated arch (not re-evaluated here).
+
 An arch outside the budget is never evaluated; an arch is evaluated once.
 The fitness is any callable on a list of archs (accuracy after BN
 recalibration, a predictor, or a synthetic function in tests).
@@ -18,6 +30,7 @@ from ..estimators.flops import count_flops
 from .base import rng_state, set_rng_state
 
 Fitness = Callable[[Sequence[AttentiveArch]], Sequence[float]]
+STRATEGIES = ('top_k', 'alphanet')
 
 
 def space_flops_range(space: AttentiveSpace) -> tuple[int, int]:
@@ -48,13 +61,22 @@ class EvolutionSearch:
         mutation_prob (float): Per-gene mutation probability. Defaults to 0.1.
         num_crossovers (int): Crossovers per generation. Defaults to 128.
         max_tries (int): Draws per child before giving up on it. Defaults to 100.
+        strategy (str): Parent/population rule, 'top_k' or 'alphanet' (see
+            the module doc). Defaults to 'top_k'.
+        bucket_mflops (float): 'alphanet': FLOPs bucket width of the parent
+            set (their ``evo_search.step``). Defaults to 10.
     """
 
     def __init__(self, space: AttentiveSpace, fitness: Fitness, rng: random.Random,
                  min_mflops: float = 0.0, max_mflops: float = float('inf'),
                  population_size: int = 512, num_parents: int = 128, num_mutations: int = 128,
-                 mutation_prob: float = 0.1, num_crossovers: int = 128, max_tries: int = 100):
+                 mutation_prob: float = 0.1, num_crossovers: int = 128, max_tries: int = 100,
+                 strategy: str = 'top_k', bucket_mflops: float = 10.0):
         check_budget(space, min_mflops, max_mflops)
+        if strategy not in STRATEGIES:
+            raise ValueError(f'strategy: {strategy!r} not in {STRATEGIES}')
+        if not bucket_mflops > 0:
+            raise ValueError(f'bucket_mflops: must be > 0, got {bucket_mflops}')
         for name, v in (('population_size', population_size), ('num_parents', num_parents)):
             if v < 1:
                 raise ValueError(f'{name}: must be >= 1, got {v}')
@@ -65,6 +87,7 @@ class EvolutionSearch:
         self.population_size, self.num_parents = population_size, num_parents
         self.num_mutations, self.mutation_prob = num_mutations, mutation_prob
         self.num_crossovers, self.max_tries = num_crossovers, max_tries
+        self.strategy, self.bucket_mflops = strategy, bucket_mflops
         self.choices = space.gene_choices()
         self.generation = 0
         self.population: list[tuple[int, ...]] = []
@@ -99,18 +122,28 @@ class EvolutionSearch:
                 return tuple(genes)
         return tuple(self._project(genes))
 
+    def _mutate_gene(self, g: int, choices: Sequence[int]) -> int:
+        # The authors' pick_another (attentive_nas_dynamic_model.py L325):
+        # a mutated gene takes another value; a one-choice gene stays.
+        if self.rng.random() >= self.mutation_prob or len(choices) == 1:
+            return g
+        return self.rng.choice([v for v in choices if v != g])
+
+    def _new(self, child: tuple[int, ...]) -> bool:
+        # 'alphanet' draws children until they fit the budget, seen or not.
+        return self.strategy == 'alphanet' or child not in self.evaluated
+
     def mutate(self, parent: Sequence[int]) -> Optional[tuple[int, ...]]:
         for _ in range(self.max_tries):
-            child = tuple(self.rng.choice(c) if self.rng.random() < self.mutation_prob else g
-                          for g, c in zip(parent, self.choices))
-            if child not in self.evaluated and self.in_budget(child):
+            child = tuple(self._mutate_gene(g, c) for g, c in zip(parent, self.choices))
+            if self._new(child) and self.in_budget(child):
                 return child
         return None
 
     def crossover(self, a: Sequence[int], b: Sequence[int]) -> Optional[tuple[int, ...]]:
         for _ in range(self.max_tries):
             child = tuple(x if self.rng.random() < 0.5 else y for x, y in zip(a, b))
-            if child not in self.evaluated and self.in_budget(child):
+            if self._new(child) and self.in_budget(child):
                 return child
         return None
 
@@ -126,14 +159,32 @@ class EvolutionSearch:
     def ranked(self, keys: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
         return sorted(set(keys), key=lambda g: -self.evaluated[g][0])
 
+    def bucket_parents(self) -> list[tuple[int, ...]]:
+        """'alphanet' parents: the best evaluated arch of every FLOPs bucket
+        ``round(mflops / bucket_mflops) * bucket_mflops``, the first one on
+        ties (parallel_supernet_evo_search.py L129-132)."""
+        best: dict[float, tuple[int, ...]] = {}
+        for g, (fit, flops) in self.evaluated.items():
+            b = round(flops / 1e6 / self.bucket_mflops) * self.bucket_mflops
+            if b not in best or self.evaluated[best[b]][0] < fit:
+                best[b] = g
+        return [best[b] for b in sorted(best)]
+
     def init_population(self) -> None:
         genes = [self.random_genes() for _ in range(self.population_size)]
+        if self.strategy == 'alphanet':
+            # Their first member is the min subnet (L95-96); here only when it
+            # fits the budget (it does for every shipped budget: min_mflops 0).
+            smallest = tuple(self.space.min_arch().encode())
+            if self.in_budget(smallest):
+                genes[0] = smallest
         self.evaluate(genes)
         self.population = self.ranked(genes)
 
     def step(self) -> None:
-        """One generation: mutations and crossovers of the best parents."""
-        parents = self.ranked(self.population)[:self.num_parents]
+        """One generation: mutations and crossovers of the parents."""
+        parents = (self.bucket_parents() if self.strategy == 'alphanet'
+                   else self.ranked(self.population)[:self.num_parents])
         children = []
         for _ in range(self.num_mutations):
             child = self.mutate(self.rng.choice(parents))
@@ -144,12 +195,13 @@ class EvolutionSearch:
             if child is not None:
                 children.append(child)
         self.evaluate(children)
-        self.population = self.ranked(parents + children)
+        self.population = self.ranked(children if self.strategy == 'alphanet'
+                                      else parents + children)
         self.generation += 1
 
     def run(self, generations: int, on_generation: Optional[Callable] = None) -> AttentiveArch:
         """Run (or continue) until ``generations``; returns the best arch."""
-        if not self.population:
+        if not self.evaluated:  # (an 'alphanet' generation may leave no population)
             self.init_population()
             if on_generation:
                 on_generation(self)

@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..arch import AttentiveArch, AttentiveSpace, default_attentive_space
-from ..estimators.flops import attentive_block_mid, attentive_se_hidden
+from ..estimators.flops import attentive_block_expansion, attentive_se_hidden
 from ..ops.classifier import StaticClassifier, build_static_classifier
 from ..ops.dynamic_linear import DynamicLinear
 from ..ops.dynamic_mbconv import BlockChoice, DynamicConvBNAct, DynamicMBConv
@@ -94,11 +94,13 @@ class AttentiveSupernet(nn.Module):
             self.stage_starts.append(len(blocks))
             for d in range(max(st.depths)):
                 ins = in_widths if d == 0 else st.widths
-                max_mid = max(attentive_block_mid(c, t) if t != 1 else c
+                max_mid = max(attentive_block_expansion(c, t, st.expands)[1]
                               for c in ins for t in st.expands)
                 blocks.append(DynamicMBConv(
                     max(ins), max(st.widths), max_mid, max(st.kernels), st.stride if d == 0 else 1,
-                    has_expansion=any(t != 1 for t in st.expands),
+                    # The authors' rule: every block of a stage offering a ratio != 1
+                    # has the expansion conv (attentive_block_expansion).
+                    has_expansion=max(st.expands) != 1,
                     max_se_hidden=attentive_se_hidden(max_mid) if st.se else 0,
                     needs_shortcut_conv=any(a != b for a in ins for b in st.widths), **bn))
             in_widths = st.widths
@@ -107,7 +109,7 @@ class AttentiveSupernet(nn.Module):
         self.head = DynamicConvBNAct(max_w7, 6 * max_w7, 1, **bn)
         self.mid_fc = DynamicLinear(6 * max_w7, max(sp.last_widths), bias=False)
         self.fc = DynamicLinear(max(sp.last_widths), num_classes)
-        init_weights(self)
+        init_weights(self, 'attentivenas')  # the authors': PyTorch default, last BN gamma 0
         self._plans: OrderedDict = OrderedDict()
         self._plan: Optional[_Plan] = None
         self.set_arch(sp.max_arch())
@@ -153,14 +155,14 @@ class AttentiveSupernet(nn.Module):
             cout, t = arch.width[s + 1], arch.expand[s]
             for d in range(arch.depth[s]):
                 idx = self.stage_starts[s] + d
-                mid = attentive_block_mid(cin, t) if t != 1 else cin
+                expand, mid = attentive_block_expansion(cin, t, st.expands)
                 identity = (st.stride == 1 or d > 0) and cin == cout
                 # Published rule (set_dropout_rate + MobileInvertedResidualBlock):
                 # drop-connect on the last two stages' identity blocks, rate
                 # scaled by the supernet block index.
                 rate = (self.drop_path_rate * idx / n_blocks
                         if regularize and identity and s >= len(sp.stages) - 2 else 0.0)
-                blocks.append((idx, BlockChoice(cin, cout, mid, arch.kernel[s], t != 1,
+                blocks.append((idx, BlockChoice(cin, cout, mid, arch.kernel[s], expand,
                                                 attentive_se_hidden(mid) if st.se else 0,
                                                 identity, rate)))
                 cin = cout

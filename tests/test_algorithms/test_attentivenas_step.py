@@ -131,3 +131,26 @@ def test_sampler_state_in_model_state_dict():
         a.sampler.candidates()
     b.load_state_dict(a.state_dict())
     assert a.sampler.candidates() == b.sampler.candidates()
+
+
+def test_reuse_scoring_forward_is_the_published_step():
+    """Training on the winner's grad-mode scoring forward is the authors' step
+    (train_attentive_nas.py lines 287-304: the k candidates scored without
+    grad in train mode, then the winner run again with grad): same winners,
+    same updated weights."""
+    sampler = dict(type='AttentiveSampler', score='loss', num_candidates=3, pool_size=300,
+                   bucket_mflops=1.0)
+    models = [make_model(sampler, reuse_scoring_forward=r) for r in (False, True)]
+    for m in models:  # away from the zero-gamma init, so every block's branch counts
+        for bn in m.modules():
+            if isinstance(bn, torch.nn.BatchNorm2d):
+                bn.weight.data.fill_(0.7)
+    for step in range(2):
+        for m in models:
+            torch.manual_seed(step)  # the same dropout / drop-connect masks of the max subnet
+            m.train_step(batch(seed=step), OptimWrapper(
+                torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)))
+    a, b = (dict(m.named_parameters()) for m in models)
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], atol=1e-6, rtol=1e-5, msg=name)
+    assert models[0].sampler.rng.getstate() == models[1].sampler.rng.getstate()

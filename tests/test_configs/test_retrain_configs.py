@@ -101,8 +101,9 @@ def test_attentivenas_recipe(name):
     assert (opt.type, opt.lr, opt.momentum, opt.nesterov, opt.weight_decay) == \
         ('SGD', 0.8, 0.9, True, 1e-5)
     assert cfg.optim_wrapper.clip_grad == dict(type='value', clip_value=1.0)
-    warmup, cosine = cfg.param_scheduler
-    assert (warmup.start_factor, warmup.end, cosine.begin, cosine.end) == (0.001, 5, 5, 360)
+    (sched,) = cfg.param_scheduler  # the authors' WarmupCosineLR (tests/test_engine)
+    assert (sched.type, sched.warmup_factor, sched.warmup_length, sched.begin, sched.end) == \
+        ('WarmupCosineLR', 0.001, 5, 0, 360)
     assert cfg.train_cfg.max_epochs == 360
     assert cfg.train_dataloader.batch_size * 8 == 2048
     crop = [t for t in cfg.test_dataloader.dataset.pipeline if t.type == 'CenterCrop']

@@ -8,8 +8,8 @@ import torch
 import torch.nn as nn
 from torch.testing import assert_close
 
-from nas_backbones.arch import AttentiveSpace, default_attentive_space, load_arch
-from nas_backbones.estimators import count_flops
+from nas_backbones.arch import AttentiveSpace, default_attentive_space, load_arch, make_divisible
+from nas_backbones.estimators import count_cost, count_flops
 from nas_backbones.estimators.hook_count import hook_count
 from nas_backbones.ops.classifier import build_static_classifier
 from nas_backbones.supernets import AttentiveSupernet, space_from_cfg
@@ -121,3 +121,28 @@ def test_channels_last_equals_static(seed):
     x = torch.randn(2, 3, arch.resolution, arch.resolution)
     with torch.no_grad():
         assert_close(net(x), net.to_static(arch).eval()(x), atol=1e-5, rtol=1e-5)
+
+
+def test_expand_ratio_one_keeps_expansion_in_mixed_stage(tiny_supernet):
+    """t=1 in the tiny space's mb4 (t: [1, 3, 4]) keeps the 1x1 expansion with
+    make_divisible(cin, 8) channels, as the authors' DynamicMBConvLayer
+    (models/modules/dynamic_layers.py lines 36-43, 69); mb1 (t: [1] only)
+    has none. Supernet plan, static builder, estimator and export agree."""
+    arch = TINY.max_arch().replace(expand=(1, 4, 4, 1, 4, 4, 4), num_classes=10)
+    tiny_supernet.set_arch(arch)
+    choices = [c for _, c in tiny_supernet._plan.blocks]
+    mb1 = choices[:arch.depth[0]]
+    start = sum(arch.depth[:3])
+    mb4 = choices[start:start + arch.depth[3]]
+    assert all(not c.expand and c.mid_channels == c.in_channels for c in mb1)
+    assert all(c.expand and c.mid_channels == make_divisible(c.in_channels, 8) for c in mb4)
+    static = tiny_supernet.to_static(arch).eval()
+    assert all(isinstance(static.backbone.blocks[start + d].expand, torch.nn.Sequential)
+               for d in range(arch.depth[3]))
+    built = build_static_classifier(arch, space=TINY)
+    assert list(built.state_dict()) == list(static.state_dict())
+    rows = {r.name for r in count_cost(arch, space=TINY).layers}
+    assert f'backbone.blocks.{start}.expand' in rows and 'backbone.blocks.0.expand' not in rows
+    x = torch.randn(2, 3, arch.resolution, arch.resolution)
+    with torch.no_grad():
+        assert_close(tiny_supernet(x), static(x), atol=1e-5, rtol=1e-5)

@@ -14,6 +14,9 @@ model = dict(
         mid_channels=1792,
         dropout=0.2,
         act='swish',
+        # The authors' init (PyTorch default; the backbone also zeroes the
+        # last BN gamma of every block).
+        weight_init='attentivenas',
         # SPEC §3: label smoothing 0.1.
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, loss_weight=1.0),
         topk=(1, 5),

@@ -8,13 +8,13 @@ optim_wrapper = dict(
     clip_grad=dict(type='value', clip_value=1.0),
 )
 
-# Linear warm-up over 5 epochs from 0.001x, then cosine to 0 at epoch 360,
-# both updated every iteration.
+# The authors' WarmupCosineLR, per iteration: lr = 0.8 x w x (1 + cos(pi t / T)) / 2,
+# a cosine over all 360 epochs from iteration 0, times a warm-up factor w
+# rising linearly from 0.001 to 1 over the first 5 epochs
+# (nas_backbones/engine/schedulers/warmup_cosine_lr.py).
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=True, begin=0, end=5,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=355, eta_min=0.0, by_epoch=True, begin=5, end=360,
-         convert_to_iter_based=True),
+    dict(type='WarmupCosineLR', warmup_factor=0.001, warmup_length=5, by_epoch=True, begin=0,
+         end=360, convert_to_iter_based=True),
 ]
 
 train_cfg = dict(by_epoch=True, max_epochs=360, val_interval=1)

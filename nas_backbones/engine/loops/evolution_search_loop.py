@@ -48,6 +48,11 @@ class EvolutionSearchLoop(BaseLoop):
         population_size, num_parents, num_mutations, mutation_prob,
         num_crossovers, generations: Evolution settings (defaults
             512/128/128/0.1/128/20, as published).
+        strategy (str): Parent/population rule: 'top_k' (default) or
+            'alphanet', the authors' released search (see
+            ``samplers.EvolutionSearch``). Defaults to 'top_k'.
+        bucket_mflops (float): FLOPs bucket width of the 'alphanet' parent
+            set. Defaults to 10.
         seed (int): Seed of the search's ``random.Random``. Defaults to 0.
         resume (bool): Continue from ``search_state.json``. Defaults to True.
     """
@@ -58,7 +63,8 @@ class EvolutionSearchLoop(BaseLoop):
                  min_mflops: float = 0.0, max_mflops: float = float('inf'),
                  population_size: int = 512, num_parents: int = 128, num_mutations: int = 128,
                  mutation_prob: float = 0.1, num_crossovers: int = 128, generations: int = 20,
-                 seed: int = 0, resume: bool = True):
+                 strategy: str = 'top_k', bucket_mflops: float = 10.0, seed: int = 0,
+                 resume: bool = True):
         super().__init__(runner, dataloader)
         if fitness not in FITNESS:
             raise ValueError(f'fitness: {fitness!r} not in {FITNESS}')
@@ -73,7 +79,8 @@ class EvolutionSearchLoop(BaseLoop):
         self.generations, self.resume = generations, resume
         self.search = EvolutionSearch(
             self.model.space, self.fitness, random.Random(seed), min_mflops, max_mflops,
-            population_size, num_parents, num_mutations, mutation_prob, num_crossovers)
+            population_size, num_parents, num_mutations, mutation_prob, num_crossovers,
+            strategy=strategy, bucket_mflops=bucket_mflops)
         self.out_dir = Path(runner.work_dir)
         self._cache: dict[str, list] = {}
 
