@@ -39,7 +39,9 @@ train_dataloader = dict(batch_size=batch_size, dataset=dict(
     data_root=data_root,
     pipeline=with_fields(_base_.train_dataloader.dataset.pipeline,
                          RandomResizedCrop=dict(scale=img_size))))
-val_dataloader = dict(dataset=dict(
+# Batches of 250 for evaluation: the subnet scoring of claims 4-5 runs ~1.7x
+# faster than with the demo's 50 on 2 cores.
+val_dataloader = dict(batch_size=250, dataset=dict(
     data_root=data_root,
     pipeline=with_fields(_base_.val_dataloader.dataset.pipeline,
                          ResizeEdge=dict(scale=img_size), CenterCrop=dict(crop_size=img_size))))
