@@ -151,7 +151,8 @@ class ArmStore:
 
     def __init__(self, out: Path, data_root: str, subnet_lists: dict,
                  log: Callable[[str], None] = print):
-        self.out, self.data_root, self.subnet_lists, self.log = Path(out), data_root, subnet_lists, log
+        self.out, self.data_root, self.log = Path(out), data_root, log
+        self.subnet_lists = subnet_lists
         self.ran: list[str] = []  # arms run by this process (the others were read back)
 
     def folder(self, arm_id: str) -> Path:

@@ -153,7 +153,8 @@ def main(argv=None) -> Path:
              f'({r["started"]})', r['git']] for a, r in zip(arms, records)]
     command = 'python benchmarks/reproduce/run.py ' + ' '.join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    header = dict(scale=args.scale, command=command.strip(), git=git_state(), arms_run=len(store.ran), arms_reused=len(arms) - len(store.ran),
+    header = dict(scale=args.scale, command=command.strip(), git=git_state(),
+                  arms_run=len(store.ran), arms_reused=len(arms) - len(store.ran),
                   arm_minutes=sum(r['wall_s'] for r in records) / 60, load=load)
     path = write_report(report, reports, header, rows, plan.notes)
     for c in reports:

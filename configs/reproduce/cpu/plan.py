@@ -1,9 +1,12 @@
 # The plan of `python benchmarks/reproduce/run.py --scale cpu`: the data, the
 # seeds and every arm's settings, fixed before the run (the report prints this
-# file's `notes`). Paths are relative to the repository root. Sized for about
-# 60 minutes on 2 CPU cores from step times measured on the (loaded) 2-core
-# development machine: AtomNAS search ~0.15 s per batch of 64 at 32 px,
-# AttentiveNAS sandwich steps ~0.4-0.9 s per batch of 64 at 32-40 px.
+# file's `notes`). Paths are relative to the repository root. 54 arms, sized
+# for about an hour on 2 CPU cores from pilot runs on the 2-core development
+# machine while other jobs held it at a load of 1.5-3.7: an AtomNAS search arm
+# 68 s (0.13 s per batch of 64), a BestUp-3 supernet 200 s (0.55 s per batch),
+# a subnet scored in 1.8 s (2000 val images after BN recalibration). That adds
+# up to ~90 min at that load; on an idle machine about 2/3 of it (our arms got
+# ~0.9 of the 2 cores).
 num_seeds = 3  # seeds 0..num_seeds-1; --seeds overrides
 
 # tools/data/build_imagenet_demo.py: Fashion-MNIST in ImageNet layout.
@@ -52,4 +55,9 @@ notes = """\
 Settings fixed before this run (committed with the configs): data size, epochs,
 batch, the search space and supernet sizes, the lambda grid, subnet counts,
 bins and thresholds. The lambda grid is the CPU demo's lambda (5e-3) halved
-and doubled, chosen before any claim-1 arm ran; nothing was tuned on results."""
+and doubled. Before the run, pilot runs on seed 100 (not a plan seed) timed
+the arms: the resource-aware search at lambda 5e-3 (3.73 -> 0.97 MFLOPs in 3
+epochs, top-1 71.1 %, on a recipe before the final merges), a BestUp-3 supernet
+(max subnet 70.2 %) and 62 subnet scorings; they showed atoms die within the 3
+epochs and set the val batch of the scoring (250, for speed). No setting was
+changed after a plan seed's result."""
