@@ -190,6 +190,8 @@ def write_report(path: Path, claims: Sequence[ClaimReport], header: dict,
            f'(code {header["git"]}); {header["arms_run"]} arms ran in this invocation, '
            f'{header["arms_reused"]} were read back from earlier runs of the same settings; '
            f'the arms took {header["arm_minutes"]:.1f} min in all.', '',
+           f'Data: {header["data"]}; seeds {header["seeds"]}; plan: `{header["plan"]}` (sizes '
+           'and settings of every arm, with the configs it names).', '',
            '## Machine', '', '```', *machine_lines(), '```', '',
            f'1-minute load average when this invocation started: {header["load"]:.2f}.']
     if header['load'] >= 1.0:

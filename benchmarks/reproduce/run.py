@@ -155,7 +155,11 @@ def main(argv=None) -> Path:
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     header = dict(scale=args.scale, command=command.strip(), git=git_state(),
                   arms_run=len(store.ran), arms_reused=len(arms) - len(store.ran),
-                  arm_minutes=sum(r['wall_s'] for r in records) / 60, load=load)
+                  arm_minutes=sum(r['wall_s'] for r in records) / 60, load=load,
+                  seeds=seeds, plan=f'configs/reproduce/{args.scale}/plan.py',
+                  data=(f'{plan.data.classes} Fashion-MNIST classes, {plan.data.train_per_class} '
+                        f'train / {plan.data.val_per_class} val images per class at '
+                        f'{plan.data.size} px (tools/data/build_imagenet_demo.py)'))
     path = write_report(report, reports, header, rows, plan.notes)
     for c in reports:
         print(f'[reproduce] claim {c.number}: {c.verdict} ({c.measured})')

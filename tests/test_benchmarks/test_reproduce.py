@@ -123,7 +123,8 @@ def test_report_names_rule_machine_and_every_verdict(tmp_path):
               ClaimReport(5, 'five', 'Fig. 4', comparisons=[
                   compare_to_reference('tau', [0.5, 0.6], 0.87)], measured='m5')]
     header = dict(scale='toy', command='python benchmarks/reproduce/run.py --scale toy',
-                  git='abc', arms_run=2, arms_reused=1, arm_minutes=0.5, load=2.0)
+                  git='abc', arms_run=2, arms_reused=1, arm_minutes=0.5, load=2.0,
+                  data='10 classes', seeds=[0, 1], plan='configs/reproduce/toy/plan.py')
     path = write_report(tmp_path / 'REPORT.md', claims, header, [['arm', 'train', 'c', 0, '1',
                                                                  '0.1', 'now', 'abc']], 'n')
     text = path.read_text()
