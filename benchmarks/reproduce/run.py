@@ -34,6 +34,10 @@ from pathlib import Path
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 REPO = Path(__file__).resolve().parents[2]
+# Run as a script, this folder is sys.path[0]: its stats.py / report.py must
+# not shadow top-level modules; the harness is imported as benchmarks.reproduce.
+if sys.path and Path(sys.path[0] or '.').resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
