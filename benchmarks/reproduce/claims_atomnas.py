@@ -75,6 +75,12 @@ def claim1_report(plan, seeds, store: ArmStore, fig_dir: Path) -> ClaimReport:
                                 'Welch t', INCONCLUSIVE)
     else:
         comparison = compare_arms(name, at_values['flops'], at_values['uniform'])
+    # Table 2's other observation: at the same lambda the baseline keeps more FLOPs.
+    k = plan.claim2.lambda_index
+    same_lambda = compare_arms(
+        f'uniform L1 minus resource-aware: final MFLOPs at lambda {lambdas[k]:g}',
+        *[[r['mflops'] for r in points[arm] if r['lam_index'] == k] for arm in ('uniform',
+                                                                               'flops')])
     rows = []
     for arm, pts in points.items():
         for i, lam in enumerate(lambdas):
@@ -114,7 +120,8 @@ def claim1_report(plan, seeds, store: ArmStore, fig_dir: Path) -> ClaimReport:
                'calibrated when the recipe has the hook); FLOPs: the final arch, analytic',
                'matched FLOPs: the middle of the FLOPs interval every (arm, seed) curve spans; '
                'each seed\'s top-1 there by linear interpolation between its lambdas'],
-        tables=tables, comparisons=[comparison], figures=['claim1_accuracy_vs_flops.png'],
+        tables=tables, comparisons=[comparison, same_lambda],
+        figures=['claim1_accuracy_vs_flops.png'],
         notes=notes, measured=measured)
 
 
