@@ -58,14 +58,27 @@ class AtomNASSupernet(nn.Module):
             Defaults to 'mnas', the authors' init (``reset_param_method:
             mnas``, meijieru/AtomNAS apps/mobilenet/default_mnas_scheduler.yml
             L54-55); 'mobilenet' is torchvision's MobileNet init.
+        penalty_costs (str): The c_i of the L1 penalty ``sum_i c_i |alpha_i|``.
+            'flops': the atom's FLOPs over the mean atom FLOPs of the
+            supernet (resource-aware, AtomNAS). 'uniform': c_i = 1 for every
+            atom, the plain L1 on BN gammas of network slimming (Liu et al.
+            2017), AtomNAS Table 2's baseline; with both, lambda weighs the
+            same total because the FLOPs costs average 1. Defaults to 'flops'.
     """
+
+    PENALTY_COSTS = ('flops', 'uniform')
 
     def __init__(self, stem_channels: int = 32, kernel_sizes: Sequence[int] = (3, 5, 7),
                  setting: Sequence[Sequence[int]] = ATOMNAS_SUPERNET_SETTING,
                  num_classes: int = 1000, last_channels: int = 1280, act: str = 'relu',
                  se_ratio: float = 0.0, resolution: int = 224, dropout: float = 0.2,
-                 bn_momentum: float = 0.01, bn_eps: float = 1e-3, weight_init: str = 'mnas'):
+                 bn_momentum: float = 0.01, bn_eps: float = 1e-3, weight_init: str = 'mnas',
+                 penalty_costs: str = 'flops'):
         super().__init__()
+        if penalty_costs not in self.PENALTY_COSTS:
+            raise ValueError(f'penalty_costs: expected one of {self.PENALTY_COSTS}, got '
+                             f'{penalty_costs!r}')
+        self.penalty_costs = penalty_costs
         setting = tuple(tuple(row) for row in setting)
         if not setting or any(len(row) != 4 for row in setting):
             raise ValueError(f'setting: expected rows (t, c, n, s), got {setting!r}')
@@ -142,15 +155,18 @@ class AtomNASSupernet(nn.Module):
         index = self.searchable_blocks()
         costs = (torch.cat([self.atom_costs(i) for i in index]) / self.cost_mean
                  if index else torch.zeros(0, dtype=torch.float64))
-        # Normalised c_i of every live atom, in the order of alphas();
+        if self.penalty_costs == 'uniform':
+            costs = torch.ones_like(costs)
+        # c_i of every live atom (normalised FLOPs, or 1), in the order of alphas();
         # non-persistent: derived from the structure, not trained.
         ref = self.head.fc.weight
         self.register_buffer('atom_cost_weights', costs.to(ref.device, ref.dtype), persistent=False)
 
     # ------------------------------------------------------------ the loss
     def atom_penalty(self) -> torch.Tensor:
-        """``sum_i c_i |alpha_i|`` with c_i normalised by the mean atom cost
-        (SPEC §2); autograd gives the subgradient ``sign(alpha) * c_i``."""
+        """``sum_i c_i |alpha_i|`` with c_i the normalised atom FLOPs (or 1
+        with ``penalty_costs='uniform'``); autograd gives the subgradient
+        ``sign(alpha) * c_i``."""
         alphas = list(self.alphas().values())
         if not alphas:
             return self.atom_cost_weights.new_zeros(())

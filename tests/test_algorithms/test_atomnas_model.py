@@ -61,6 +61,54 @@ def test_penalty_gradient_is_cost_weighted_sign():
     torch.testing.assert_close(alpha.grad, expected)
 
 
+
+def uniform_model(**kwargs):
+    return tiny_model(supernet=dict(setting=TINY, resolution=32, num_classes=4, last_channels=16,
+                                    dropout=0.0, penalty_costs='uniform'), **kwargs)
+
+
+def test_uniform_penalty_is_network_slimming_l1():
+    # Network slimming (Liu et al. 2017), AtomNAS Table 2's baseline: lambda *
+    # sum |gamma| over the BN after each dw conv, every atom weighed alike.
+    model = uniform_model(l1_lambda=1e-2)
+    net = model.supernet
+    with torch.no_grad():
+        net.blocks[1].bn_dw.weight[:3] = -0.5
+    gammas = torch.cat([net.blocks[i].bn_dw.weight for i in net.searchable_blocks()])
+    losses = model(**model.data_preprocessor(batch(), True), mode='loss')
+    torch.testing.assert_close(losses['loss_atom_l1'].detach(), 1e-2 * gammas.detach().abs().sum())
+    net.atom_penalty().backward()
+    for i in net.searchable_blocks():
+        alpha = net.blocks[i].bn_dw.weight
+        torch.testing.assert_close(alpha.grad, torch.sign(alpha.detach()))
+
+
+def test_uniform_costs_survive_shrinking_and_flops_costs_differ():
+    model = uniform_model()
+    block = model.supernet.blocks[1]
+    keep = torch.arange(block.num_atoms) % 3 != 0
+    model.drop_atoms({1: keep})
+    net = model.supernet
+    assert net.atom_cost_weights.shape == (sum(net.blocks[i].num_atoms
+                                               for i in net.searchable_blocks()),)
+    assert torch.all(net.atom_cost_weights == 1)
+    gammas = torch.cat([net.blocks[i].bn_dw.weight for i in net.searchable_blocks()])
+    torch.testing.assert_close(net.atom_penalty(), gammas.abs().sum())
+    # The option changes only the weights: the shrink trigger still counts FLOPs,
+    # and the default arm weighs a 7x7 atom more than a 3x3 one of its block.
+    assert net.atom_costs(1).unique().numel() == 3
+    flops = tiny_model().supernet
+    assert flops.penalty_costs == 'flops' and flops.atom_cost_weights.unique().numel() > 1
+
+
+def test_penalty_costs_from_config_and_checked():
+    model = MODELS.build(dict(type='AtomNAS', supernet=dict(
+        type='AtomNASSupernet', setting=TINY, resolution=32, penalty_costs='uniform')))
+    assert model.supernet.penalty_costs == 'uniform'
+    assert torch.all(model.supernet.atom_cost_weights == 1)
+    with pytest.raises(ValueError, match='^penalty_costs: '):
+        uniform_model().supernet.__class__(setting=TINY, penalty_costs='slimming')
+
 def test_decay_excludes_bn_and_se_biases():
     model = tiny_model(supernet=dict(setting=TINY, resolution=32, num_classes=4,
                                      last_channels=16, se_ratio=0.5))

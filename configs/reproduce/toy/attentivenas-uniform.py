@@ -1,0 +1,3 @@
+# Toy scale of ../cpu/attentivenas-uniform.py: the same sampler on the toy base.
+_base_ = ['./attentivenas-bestup3-loss.py']
+model = dict(sampler=dict(_delete_=True, type='UniformSampler'))
