@@ -220,3 +220,26 @@ def test_supernet_shrinks_to_published_archs(name, stem, mflops):
     net = AtomNASSupernet(stem_channels=stem)
     net.shrink_to_arch(load_arch(name))
     assert round(net.cost().mflops, 2) == mflops
+
+
+def test_drop_atoms_slices_plain_and_training_blocks_alike():
+    """ops.atom_shrink works on the deployable AtomicBlock as on the
+    supernet's AtomicTrainingBlock (same modules, same state-dict keys)."""
+    from nas_backbones.ops.atomic_block import AtomicBlock
+    from nas_backbones.supernets import AtomicTrainingBlock
+    net = tiny_supernet(0.5).eval()
+    plain = build_atomnas_net(net.space_arch).eval()
+    plain.load_state_dict(net.backbone.state_dict())
+    assert all(type(b) is AtomicBlock for b in plain.blocks)
+    assert all(type(b) is AtomicTrainingBlock for b in net.blocks)
+    keep = random_keep(net, 7, (2,))
+    for i, k in keep.items():
+        mask = resolve_keep_mask(net.blocks[i], k)
+        drop_atoms(net.blocks[i], mask)
+        drop_atoms(plain.blocks[i], mask)
+    assert plain.state_dict().keys() == net.backbone.state_dict().keys()
+    for (n, a), b in zip(plain.state_dict().items(), net.backbone.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=n)
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(plain(x), net.backbone(x), rtol=0, atol=0)
