@@ -144,7 +144,7 @@ def load_block_class(path: str) -> type:
 
 def with_block_class(net: torch.nn.Module, cls: type) -> torch.nn.Module:
     """A copy of ``net`` whose atomic blocks are ``cls`` instances with the
-    same weights (``cls`` takes the pre-``norm_layer`` BN arguments)."""
+    same weights (built with the BN arguments both versions take)."""
     net = copy.deepcopy(net)
     blocks = net.backbone.blocks
     for i, b in enumerate(blocks):
@@ -162,7 +162,10 @@ def with_block_class(net: torch.nn.Module, cls: type) -> torch.nn.Module:
 
 def compare_before(args, before_cls: type) -> None:
     """Before vs after rows: supernet training step; static nets' training
-    step and eval forward."""
+    step and eval forward. Both versions are built the same way (a copy of
+    the net with its blocks rebuilt from their weights) and run in
+    alternating order (after/before, then before/after) so that neither
+    always runs on the other's warm cache."""
     nets = {'AtomNAS supernet (stem 32)': (AtomNASSupernet(stem_channels=32), ('train',))}
     for name in args.static:
         torch.manual_seed(0)
@@ -174,15 +177,16 @@ def compare_before(args, before_cls: type) -> None:
         for precision in args.precisions:
             for fmt in args.formats:
                 for name, (net, modes) in nets.items():
+                    after_cls = type(net.backbone.blocks[1])
                     for mode in modes:
-                        steps = {v: Step(m, batch, args.device, precision, fmt, mode == 'train')
-                                 for v, m in (('after', net),
-                                              ('before', with_block_class(net, before_cls)))}
+                        steps = {v: Step(with_block_class(net, cls), batch, args.device, precision,
+                                         fmt, mode == 'train')
+                                 for v, cls in (('after', after_cls), ('before', before_cls))}
                         wall = {v: [] for v in steps}
                         cpu = {v: [] for v in steps}
                         for r in range(args.warmup + args.steps):
-                            for v, step in steps.items():
-                                dt, dc = step()
+                            for v in (('after', 'before') if r % 2 else ('before', 'after')):
+                                dt, dc = steps[v]()
                                 if r >= args.warmup:
                                     wall[v].append(dt)
                                     cpu[v].append(dc)
