@@ -13,7 +13,9 @@ and state-dict keys are the same, so export is a state-dict copy and
 This is the deployable block: one straight forward, every sub-module called
 as a module in train and eval mode, so ``norm_eval``, SyncBN / GN (through
 ``norm_layer``), forward hooks (the hook-based FLOPs count, feature taps)
-and ``torch.utils.checkpoint`` see what they expect.
+and ``torch.utils.checkpoint`` see what they expect. Its one CPU-specific
+choice is a precision one (:func:`depthwise`): under CPU autocast the dw
+convs of a training step run in fp32.
 """
 from __future__ import annotations
 
@@ -100,12 +102,26 @@ class AtomicBlock(nn.Module):
             return x
         h = self.expand(x)
         if len(self.dw) == 1:
-            h = self.dw[0](h)
+            h = depthwise(self.dw[0], h)
         else:
-            h = torch.cat([conv(part) for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
+            h = torch.cat([depthwise(conv, part)
+                           for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
         h = self.project(self.se(self.act(self.bn_dw(h))))
         return x + h if self.has_residual else h
 
     def extra_repr(self) -> str:
         return (f'{self.in_channels}->{self.out_channels}, stride={self.stride}, '
                 f'kernels={self.kernel_sizes}, atoms={self.atoms}')
+
+
+def depthwise(conv: nn.Conv2d, h: torch.Tensor) -> torch.Tensor:
+    """``conv(h)`` (a module call); in fp32 under CPU autocast when autograd
+    records, where oneDNN's bf16 depthwise backward is ~3x slower than its
+    fp32 one (5x5/7x7 weight gradients; benchmarks/bench_atomnas_step.py:
+    bf16 dw convs made the static nets' AMP training step 1.5-1.9x slower)
+    while dw convs are a few % of the FLOPs. Forward-only runs and GPUs use
+    autocast as usual."""
+    if h.device.type == 'cpu' and torch.is_autocast_enabled('cpu') and torch.is_grad_enabled():
+        with torch.autocast('cpu', enabled=False):
+            return conv(h.float())
+    return conv(h)

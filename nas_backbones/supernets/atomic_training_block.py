@@ -29,7 +29,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..ops.atomic_block import AtomicBlock
+from ..ops.atomic_block import AtomicBlock, depthwise
 from ..ops.layers import ConvBNAct, SqueezeExcite
 
 
@@ -90,9 +90,9 @@ class AtomicTrainingBlock(AtomicBlock):
         """Training forward over the concatenated atoms (one conv per layer)."""
         h = self._expand(x, [slice(0, self.num_atoms)])[0] if self.has_expansion else x
         if len(self.dw) == 1:
-            h = _depthwise(self.dw[0], h)
+            h = depthwise(self.dw[0], h)
         else:
-            h = torch.cat([_depthwise(conv, part)
+            h = torch.cat([depthwise(conv, part)
                            for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
         return self.project(self.se(self.act(self.bn_dw(h))))
 
@@ -108,7 +108,7 @@ class AtomicTrainingBlock(AtomicBlock):
         """expand -> dw -> BN -> act per branch on weight slices, summed
         projections (same maths as concatenating the branches)."""
         slices = self.atom_slices()
-        parts = [_depthwise(dw, h) for dw, h in zip(self.dw, self._expand(x, slices))]
+        parts = [depthwise(dw, h) for dw, h in zip(self.dw, self._expand(x, slices))]
         parts = [self.act(h) for h in _sliced_batch_norm(self.bn_dw, parts, slices)]
         if isinstance(self.se, SqueezeExcite):
             # SE of the concatenated tensor: pool per branch, gate, split.
@@ -121,17 +121,6 @@ class AtomicTrainingBlock(AtomicBlock):
         for h, sl in zip(parts[1:], slices[1:]):
             y = y + F.conv2d(h, w[:, sl])
         return self.project.bn(y)
-
-
-def _depthwise(conv: nn.Conv2d, h: torch.Tensor) -> torch.Tensor:
-    """A training-time dw conv; in fp32 under CPU autocast, where oneDNN's
-    bf16 depthwise backward is ~3x slower than its fp32 one (5x5/7x7 weight
-    gradients; benchmarks/bench_atomnas_step.py) while dw convs are a few %
-    of the FLOPs. On GPUs autocast applies as usual."""
-    if h.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):
-        with torch.autocast('cpu', enabled=False):
-            return conv(h.float())
-    return conv(h)
 
 
 def _sliced_batch_norm(bn: nn.BatchNorm2d, parts: list[torch.Tensor],
