@@ -372,7 +372,7 @@ def main(argv=None):
         y = torch.randint(0, 1000, (batch,), generator=g).to(device)
         units = {}
         for name, (model, _) in atom.items():
-            step = Step(model, batch, args.device, 'amp' if prec == 'bf16' else 'fp32', mf, res)
+            step = Step(model, batch, args.device, 'amp' if prec == 'bf16' else 'fp32', mf, resolution=res)
             units[name] = (lambda n, s: lambda t: t.measure(n, s))(name, step)
         if nets:
             units.update(attentive_units(cfg, nets, space, middle, x, y, args, table, authors))

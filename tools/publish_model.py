@@ -6,7 +6,7 @@ Keeps the model weights (with an EMAHook, mmengine already put the EMA
 weights, the ones evaluated, into ``state_dict``) and a small ``meta``;
 drops the optimizer, parameter schedulers, message hub and the raw
 (non-EMA) weights. The output loads with ``torch.load(..., weights_only=True)``
-and with ``init_cfg=dict(type='Pretrained', checkpoint=OUT)``.
+and with ``init_cfg=dict(type='Pretrained', checkpoint=OUT, prefix='backbone.')``.
 """
 import argparse
 import hashlib

@@ -12,6 +12,7 @@ from typing import Optional, Sequence, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine import dist
 from mmengine.model import BaseModel
 from mmpretrain.structures import DataSample
 
@@ -134,13 +135,23 @@ class AtomNAS(BaseModel):
 
     def recalibrate(self, batches, num_batches: int) -> int:
         """Re-estimate BN statistics on preprocessed training batches (SPEC
-        §2: after every shrink); only the backbone holds BN."""
+        §2: after every shrink); only the backbone holds BN.
+
+        In a distributed run each rank estimates them on its own batches and
+        the running means and variances are then averaged over the ranks, as
+        the published code does after its calibration
+        (``udist.allreduce_bn``), so every rank holds the same statistics.
+        """
         def forward(model, data):
             inputs = self.data_preprocessor(data, False)['inputs']
             if self.channels_last:
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             model(inputs)
-        return recalibrate_bn(self.supernet.backbone, batches, num_batches, forward)
+        used = recalibrate_bn(self.supernet.backbone, batches, num_batches, forward)
+        if dist.get_world_size() > 1:
+            dist.all_reduce_params([b for n, b in self.supernet.backbone.named_buffers()
+                                    if n.endswith(('running_mean', 'running_var'))], op='mean')
+        return used
 
     # ----------------------------------------------------------- forward
     def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,

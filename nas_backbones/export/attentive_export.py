@@ -4,8 +4,8 @@ The weights file is weights-only (``{'state_dict', 'meta'}``, tensors and
 plain values) with the key names of SearchedMobileNet + NASClsHead inside
 an mmpretrain ImageClassifier (``backbone.stem/blocks/head``,
 ``head.mid_fc/fc``), so ``SearchedMobileNet(arch=<file>,
-init_cfg=dict(type='Pretrained', checkpoint=<weights>))`` loads it and its
-eval outputs equal the supernet's for that subnet. The supernet's BN
+init_cfg=dict(type='Pretrained', checkpoint=<weights>, prefix='backbone.'))``
+loads it and its eval outputs equal the supernet's for that subnet. The supernet's BN
 statistics are meaningless after training with momentum 0: recalibrate the
 subnet first (``export_from_checkpoint`` does).
 """

@@ -2,42 +2,37 @@
 
 Atom i = (expansion channel i, its dw kxk filter, projection input column i),
 SPEC §2. The block holds all branches' atoms in one set of tensors: one
-expansion 1x1 (and BN) over all atoms, one dw conv per kernel size, one BN
-over all dw outputs (its gamma is the atoms' importance alpha) and one
-projection. The same class is the static block of a searched net and the
-searchable block of the supernet: the supernet just has more atoms.
+expansion 1x1 (and norm) over all atoms, one dw conv per kernel size on its
+channel split, one norm over the concatenated dw outputs (its gamma is the
+atoms' importance alpha) and one projection. The same class is the static
+block of a searched net and, with more atoms, the block the supernet's
+training block (``supernets.atomic_training_block``) extends: module names
+and state-dict keys are the same, so export is a state-dict copy and
+``ops.atom_shrink`` slices either.
 
-Training takes two shortcuts, both the same maths (tested equal in
-tests/test_ops/test_atom_shrink.py), both measured on CPU with
-benchmarks/bench_atomnas_step.py:
-
-* With several large branches, each branch runs on its own rows of the
-  expansion weight and its own columns of the projection weight (views, no
-  activation copies) and the projections are summed, instead of splitting
-  the hidden tensor (a strided view that every dw conv copies) and
-  concatenating the dw outputs: up to 2x faster per block.
-* The expansion BN's batch statistics come from the block input's mean and
-  covariance and the BN folds into the expansion conv
-  (:func:`_expand_with_folded_bn`): no BN passes over the expanded tensor,
-  which at 112x112 / 56x56 does not fit in the CPU cache (~1.6x per step).
-
-Eval mode calls the sub-modules on the split/concatenated tensor, so forward
-hooks (the hook-based FLOPs check, feature taps) see every layer as a module
-call.
+This is the deployable block: one straight forward, every sub-module called
+as a module in train and eval mode, so ``norm_eval``, SyncBN / GN (through
+``norm_layer``), forward hooks (the hook-based FLOPs count, feature taps)
+and ``torch.utils.checkpoint`` see what they expect. Its one CPU-specific
+choice is a precision one (:func:`depthwise`): under CPU autocast the dw
+convs of a training step run in fp32.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from .layers import ConvBNAct, SqueezeExcite, make_act
+from .layers import ConvBNAct, NormLayer, SqueezeExcite, batch_norm, make_act
 
 
 class AtomicBlock(nn.Module):
     """Mixed-kernel inverted-residual block made of atoms.
+
+    expand 1x1 + norm + act -> per-kernel dw convs on channel splits ->
+    concat -> norm (alpha) -> act -> SE -> project 1x1 + norm, residual when
+    the shapes allow.
 
     Args:
         in_channels (int): Block input channels.
@@ -49,23 +44,16 @@ class AtomicBlock(nn.Module):
             (first block of the net). Defaults to True.
         act (str): 'relu' or 'swish'. Defaults to 'relu'.
         se_ratio (float): SE hidden = round(se_ratio * in_channels), 0 = no SE.
-        bn_momentum (float): Defaults to 0.01 (SPEC §2).
-        bn_eps (float): Defaults to 1e-3 (SPEC §2).
+        bn_momentum (float): Of the default norm layer. Defaults to 0.01 (SPEC §2).
+        bn_eps (float): Of the default norm layer. Defaults to 1e-3 (SPEC §2).
+        norm_layer (NormLayer, optional): Norm-layer factory (channels ->
+            module) replacing ``nn.BatchNorm2d(bn_eps, bn_momentum)``.
     """
-
-    # Smallest branch output (elements per batch) for which training runs the
-    # branches separately: 2**20, i.e. 128k per image at batch 8 -- the
-    # supernet's branches at 28x28 and above (CPU measurement).
-    BRANCH_SPLIT_MIN_ELEMENTS = 1 << 20
-    # Smallest expanded tensor (elements per batch) whose BN is folded into
-    # the expansion conv in training: 2**22 floats = 16 MiB, half this CPU's
-    # L3 cache; smaller tensors stay in cache and BN's passes are cheap.
-    FOLD_MIN_ELEMENTS = 1 << 22
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
                  kernel_sizes: Sequence[int], atoms: Sequence[int], has_expansion: bool = True,
                  act: str = 'relu', se_ratio: float = 0.0, bn_momentum: float = 0.01,
-                 bn_eps: float = 1e-3):
+                 bn_eps: float = 1e-3, norm_layer: Optional[NormLayer] = None):
         super().__init__()
         if len(kernel_sizes) != len(atoms):
             raise ValueError(f'atoms: {len(atoms)} values for {len(kernel_sizes)} kernel sizes')
@@ -73,7 +61,6 @@ class AtomicBlock(nn.Module):
         self.has_expansion = has_expansion
         self.has_residual = stride == 1 and in_channels == out_channels
         self.act_name, self.se_ratio = act, se_ratio
-        self.bn_momentum, self.bn_eps = bn_momentum, bn_eps
         self.kernel_sizes = [k for k, a in zip(kernel_sizes, atoms) if a > 0]
         self.atoms = [a for a in atoms if a > 0]
         mid = sum(self.atoms)
@@ -85,18 +72,18 @@ class AtomicBlock(nn.Module):
             if not self.has_residual:
                 raise ValueError('atoms: a block with no atoms must have a residual')
             return
-        self.expand = (ConvBNAct(in_channels, mid, 1, act=act, bn_momentum=bn_momentum,
-                                 bn_eps=bn_eps) if has_expansion else nn.Identity())
+        norm_layer = norm_layer or batch_norm(bn_momentum, bn_eps)
+        self.expand = (ConvBNAct(in_channels, mid, 1, act=act, norm_layer=norm_layer)
+                       if has_expansion else nn.Identity())
         self.dw = nn.ModuleList(
             nn.Conv2d(a, a, k, stride, k // 2, groups=a, bias=False)
             for k, a in zip(self.kernel_sizes, self.atoms))
-        # One BN over the concatenated dw outputs: its gamma is alpha (SPEC §2).
-        self.bn_dw = nn.BatchNorm2d(mid, eps=bn_eps, momentum=bn_momentum)
+        # One norm over the concatenated dw outputs: its gamma is alpha (SPEC §2).
+        self.bn_dw = norm_layer(mid)
         self.act = make_act(act)
         self.se = (SqueezeExcite(mid, max(1, int(round(se_ratio * in_channels))), act, 'sigmoid')
                    if se_ratio > 0 else nn.Identity())
-        self.project = ConvBNAct(mid, out_channels, 1, act=None, bn_momentum=bn_momentum,
-                                 bn_eps=bn_eps)
+        self.project = ConvBNAct(mid, out_channels, 1, act=None, norm_layer=norm_layer)
 
     @property
     def num_atoms(self) -> int:
@@ -113,148 +100,28 @@ class AtomicBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.is_identity:
             return x
-        if not self.training:
-            h = self.expand(x)
-            if len(self.dw) == 1:
-                h = self.dw[0](h)
-            else:
-                h = torch.cat([conv(part) for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
-            h = self.project(self.se(self.act(self.bn_dw(h))))
-        elif len(self.dw) > 1 and self._branches_are_large(x):
-            h = self._forward_branches(x)
-        else:
-            h = self._forward_concatenated(x)
-        return x + h if self.has_residual else h
-
-    def _fold_expand_bn(self, x: torch.Tensor) -> bool:
-        # Folding saves passes over the expanded tensor, which only matter
-        # when it does not fit in the cache, and costs Cin^2 per pixel
-        # (covariance) plus atoms x Cin^2 (variances): small next to the
-        # expansion conv (Cin x atoms per pixel) only with many pixels per
-        # input channel and a wide expansion.
-        pixels = x.numel() // x.shape[1]
-        return (self.has_expansion and self.expand.bn.track_running_stats
-                and 4 * self.in_channels <= self.num_atoms
-                and 16 * self.in_channels <= pixels
-                and pixels * self.num_atoms >= self.FOLD_MIN_ELEMENTS)
-
-    def _expand(self, x: torch.Tensor, slices: list[slice]) -> list[torch.Tensor]:
-        """Training-mode expansion (conv, BN, act) of each channel slice."""
-        if self._fold_expand_bn(x):
-            parts = _expand_with_folded_bn(self.expand, x, slices)
-        else:
-            w = self.expand.conv.weight
-            parts = _sliced_batch_norm(self.expand.bn, [F.conv2d(x, w[sl]) for sl in slices],
-                                       slices)
-        return [self.expand.act(h) for h in parts]
-
-    def _forward_concatenated(self, x: torch.Tensor) -> torch.Tensor:
-        """Training forward over the concatenated atoms (one conv per layer)."""
-        h = self._expand(x, [slice(0, self.num_atoms)])[0] if self.has_expansion else x
+        h = self.expand(x)
         if len(self.dw) == 1:
-            h = _depthwise(self.dw[0], h)
+            h = depthwise(self.dw[0], h)
         else:
-            h = torch.cat([_depthwise(conv, part)
+            h = torch.cat([depthwise(conv, part)
                            for conv, part in zip(self.dw, h.split(self.atoms, 1))], 1)
-        return self.project(self.se(self.act(self.bn_dw(h))))
-
-    def _branches_are_large(self, x: torch.Tensor) -> bool:
-        # Per-branch convs pay a fixed cost per op; with small branches (a
-        # shrunk net: a few atoms, or 7x7 maps) one conv over the concatenated
-        # atoms plus the split/cat copies is faster (measured on CPU,
-        # benchmarks/bench_atomnas_step.py).
-        hout = (x.shape[-1] - 1) // self.stride + 1
-        return min(self.atoms) * hout * hout * x.shape[0] >= self.BRANCH_SPLIT_MIN_ELEMENTS
-
-    def _forward_branches(self, x: torch.Tensor) -> torch.Tensor:
-        """expand -> dw -> BN -> act per branch on weight slices, summed
-        projections (same maths as concatenating the branches)."""
-        slices = self.atom_slices()
-        parts = [_depthwise(dw, h) for dw, h in zip(self.dw, self._expand(x, slices))]
-        parts = [self.act(h) for h in _sliced_batch_norm(self.bn_dw, parts, slices)]
-        if isinstance(self.se, SqueezeExcite):
-            # SE of the concatenated tensor: pool per branch, gate, split.
-            se = self.se
-            pooled = torch.cat([h.mean((2, 3), keepdim=True) for h in parts], 1)
-            gate = se.gate(se.expand(se.act(se.reduce(pooled))))
-            parts = [h * gate[:, sl] for h, sl in zip(parts, slices)]
-        w = self.project.conv.weight
-        y = F.conv2d(parts[0], w[:, slices[0]])
-        for h, sl in zip(parts[1:], slices[1:]):
-            y = y + F.conv2d(h, w[:, sl])
-        return self.project.bn(y)
+        h = self.project(self.se(self.act(self.bn_dw(h))))
+        return x + h if self.has_residual else h
 
     def extra_repr(self) -> str:
         return (f'{self.in_channels}->{self.out_channels}, stride={self.stride}, '
                 f'kernels={self.kernel_sizes}, atoms={self.atoms}')
 
 
-def _depthwise(conv: nn.Conv2d, h: torch.Tensor) -> torch.Tensor:
-    """A training-time dw conv; in fp32 under CPU autocast, where oneDNN's
-    bf16 depthwise backward is ~3x slower than its fp32 one (5x5/7x7 weight
-    gradients; benchmarks/bench_atomnas_step.py) while dw convs are a few %
-    of the FLOPs. On GPUs autocast applies as usual."""
-    if h.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):
+def depthwise(conv: nn.Conv2d, h: torch.Tensor) -> torch.Tensor:
+    """``conv(h)`` (a module call); in fp32 under CPU autocast when autograd
+    records, where oneDNN's bf16 depthwise backward is ~3x slower than its
+    fp32 one (5x5/7x7 weight gradients; benchmarks/bench_atomnas_step.py:
+    bf16 dw convs made the static nets' AMP training step 1.5-1.9x slower)
+    while dw convs are a few % of the FLOPs. Forward-only runs and GPUs use
+    autocast as usual."""
+    if h.device.type == 'cpu' and torch.is_autocast_enabled('cpu') and torch.is_grad_enabled():
         with torch.autocast('cpu', enabled=False):
             return conv(h.float())
     return conv(h)
-
-
-def _sliced_batch_norm(bn: nn.BatchNorm2d, parts: list[torch.Tensor],
-                       slices: list[slice]) -> list[torch.Tensor]:
-    """``bn`` applied to ``parts`` (channel ``slices`` of its input), as
-    ``nn.BatchNorm2d.forward`` would on their concatenation: batch statistics
-    and a running-stat update per channel in training (the slices of the
-    running buffers are views, updated in place), running stats in eval;
-    ``num_batches_tracked`` counts the forward once (``momentum=None``
-    cumulative averaging, used by BN recalibration, stays exact)."""
-    factor = 0.0
-    if bn.training and bn.track_running_stats:
-        bn.num_batches_tracked.add_(1)
-        factor = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
-    use_batch = bn.training or bn.running_mean is None
-    track = bn.running_mean is not None and (not bn.training or bn.track_running_stats)
-    return [F.batch_norm(h, bn.running_mean[sl] if track else None,
-                         bn.running_var[sl] if track else None,
-                         bn.weight[sl], bn.bias[sl], use_batch, factor, bn.eps)
-            for h, sl in zip(parts, slices)]
-
-
-def _expand_with_folded_bn(expand: ConvBNAct, x: torch.Tensor,
-                           slices: list[slice]) -> list[torch.Tensor]:
-    """Training-mode ``expand.bn(expand.conv(x))``, per branch, without the
-    BN passes over the (large) expanded tensor.
-
-    The expansion is a 1x1 conv, so its output's batch statistics follow from
-    the input's: mean = W mu, var = diag(W Sigma W^T), with mu, Sigma the
-    per-pixel mean and (biased) covariance of the ``Cin`` input channels --
-    cheap, the input has 1/18 of the supernet's hidden channels. BN then
-    folds into the conv (weight x scale, bias = beta - mean x scale), and
-    autograd differentiates through the statistics exactly as BN's backward
-    does. What it saves is memory traffic: BN's statistics, normalisation
-    and backward passes over a hidden tensor that, at 112x112 and 56x56,
-    does not fit in the CPU cache (the largest share of a supernet step).
-    Running statistics are updated as ``nn.BatchNorm2d`` updates them.
-    """
-    conv, bn = expand.conv, expand.bn
-    cin = x.shape[1]
-    n = x.numel() // cin
-    with torch.autocast(x.device.type, enabled=False):
-        # Pixels x channels: a view for channels-last input, a copy otherwise.
-        pixels = x.float().permute(0, 2, 3, 1).reshape(n, cin)
-        mu = pixels.mean(0)
-        xc = pixels - mu
-        cov = xc.T @ xc / n
-        w = conv.weight.flatten(1).float()
-        mean = w @ mu
-        var = ((w @ cov) * w).sum(1)
-        if bn.track_running_stats:
-            bn.num_batches_tracked.add_(1)
-            m = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
-            with torch.no_grad():
-                bn.running_mean.lerp_(mean.detach().to(bn.running_mean.dtype), m)
-                bn.running_var.lerp_((var.detach() * n / max(n - 1, 1)).to(bn.running_var.dtype), m)
-        scale = bn.weight * torch.rsqrt(var + bn.eps)
-        shift = bn.bias - mean * scale
-    weight = (conv.weight * scale.view(-1, 1, 1, 1).to(conv.weight.dtype))
-    return [F.conv2d(x, weight[sl], shift[sl].to(weight.dtype)) for sl in slices]

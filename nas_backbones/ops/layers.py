@@ -1,11 +1,24 @@
 """Small building blocks shared by the static and searchable ops (torch only)."""
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable, Optional
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 ACT_LAYERS = {'relu': nn.ReLU, 'swish': nn.SiLU}
+
+# A norm-layer factory, torchvision/timm style: num_features -> module. The
+# mmcv side builds one from ``norm_cfg`` (mmcv's ``build_norm_layer``), so
+# BN / SyncBN / GN and their arguments reach every norm layer of a net.
+NormLayer = Callable[[int], nn.Module]
+
+
+def batch_norm(momentum: Optional[float] = 0.1, eps: float = 1e-5) -> NormLayer:
+    """The default factory: ``nn.BatchNorm2d`` with a family's momentum/eps."""
+    return partial(nn.BatchNorm2d, eps=eps, momentum=momentum)
 
 
 def make_act(name: str) -> nn.Module:
@@ -33,17 +46,21 @@ class ConvBNAct(nn.Sequential):
         stride (int): Defaults to 1.
         groups (int): Defaults to 1 (``in_channels`` for depthwise).
         act (str | None): 'relu', 'swish' or None. Defaults to 'relu'.
-        bn_momentum (float): BN momentum (PyTorch convention). Defaults to 0.1.
-        bn_eps (float): BN eps. Defaults to 1e-5.
+        bn_momentum (float): BN momentum (PyTorch convention) of the default
+            norm layer. Defaults to 0.1.
+        bn_eps (float): BN eps of the default norm layer. Defaults to 1e-5.
+        norm_layer (NormLayer, optional): Builds the norm layer from the
+            channel count; replaces the default ``nn.BatchNorm2d(bn_eps,
+            bn_momentum)``. Defaults to None.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 1, stride: int = 1,
                  groups: int = 1, act: str | None = 'relu', bn_momentum: float = 0.1,
-                 bn_eps: float = 1e-5):
+                 bn_eps: float = 1e-5, norm_layer: Optional[NormLayer] = None):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, kernel_size // 2,
                               groups=groups, bias=False)
-        self.bn = nn.BatchNorm2d(out_channels, eps=bn_eps, momentum=bn_momentum)
+        self.bn = (norm_layer or batch_norm(bn_momentum, bn_eps))(out_channels)
         self.act = make_act(act) if act else nn.Identity()
 
 

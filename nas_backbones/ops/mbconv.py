@@ -2,11 +2,13 @@
 dynamic MBConv, and the block of exported A0-A6 style nets."""
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import ConvBNAct, SqueezeExcite, drop_path
+from .layers import ConvBNAct, NormLayer, SqueezeExcite, drop_path
 
 
 def shortcut_pool(x: torch.Tensor, stride: int) -> torch.Tensor:
@@ -53,18 +55,21 @@ class MBConv(nn.Module):
         drop_path_rate (float): Drop-connect rate of the residual branch.
         bn_momentum (float): Defaults to 0.1.
         bn_eps (float): Defaults to 1e-5.
+        norm_layer (NormLayer, optional): Norm-layer factory replacing
+            ``nn.BatchNorm2d(bn_eps, bn_momentum)`` (mmcv's ``norm_cfg``).
     """
 
     def __init__(self, in_channels: int, out_channels: int, mid_channels: int, kernel_size: int,
                  stride: int, has_expansion: bool, se_hidden: int = 0, act: str = 'swish',
-                 drop_path_rate: float = 0.0, bn_momentum: float = 0.1, bn_eps: float = 1e-5):
+                 drop_path_rate: float = 0.0, bn_momentum: float = 0.1, bn_eps: float = 1e-5,
+                 norm_layer: Optional[NormLayer] = None):
         super().__init__()
         if not has_expansion and mid_channels != in_channels:
             raise ValueError(f'mid_channels: {mid_channels} != in_channels {in_channels} '
                              f'without expansion')
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self.drop_path_rate = drop_path_rate
-        bn = dict(bn_momentum=bn_momentum, bn_eps=bn_eps)
+        bn = dict(bn_momentum=bn_momentum, bn_eps=bn_eps, norm_layer=norm_layer)
         self.expand = (ConvBNAct(in_channels, mid_channels, 1, act=act, **bn)
                        if has_expansion else nn.Identity())
         self.dw = ConvBNAct(mid_channels, mid_channels, kernel_size, stride, groups=mid_channels,

@@ -7,18 +7,20 @@ export. Module names match the estimator's per-layer rows
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Optional, Union
 
 import torch
 import torch.nn as nn
+import torch.utils.checkpoint as cp
 
 from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space
 from ..estimators.flops import attentive_block_expansion, attentive_se_hidden, conv_out
 from .atomic_block import AtomicBlock
-from .layers import ConvBNAct
 from .dynamic_mbconv import DynamicMBConv
+from .layers import ConvBNAct, NormLayer, batch_norm
 from .mbconv import MBConv
 
 # SPEC §2 / §3 BN settings of each family.
@@ -65,23 +67,59 @@ class StaticNet(nn.Module):
         return self.forward_features(x)[-1]
 
 
-def forward_stages(net: nn.Module, x: torch.Tensor, out_indices=None) -> list[torch.Tensor]:
+def forward_stages(net: nn.Module, x: torch.Tensor, out_indices=None,
+                   with_cp: bool = False) -> list[torch.Tensor]:
     """Run ``net.stem``, ``net.blocks`` stage by stage and ``net.head``;
-    return the outputs at ``out_indices`` (default: the head only). Shared by
-    StaticNet and the mmpretrain backbone, which owns the same children."""
+    return the outputs at ``out_indices`` (default: the head only), in index
+    order. Shared by StaticNet and the mmpretrain backbone, which owns the
+    same children. ``with_cp`` runs each block under
+    :func:`checkpoint_block` when autograd records (mmpretrain's
+    ``with_cp``: activation memory for compute)."""
     n = len(net.stages)
     out_indices = (n,) if out_indices is None else tuple(out_indices)
+    run = checkpoint_block if with_cp and torch.is_grad_enabled() else (lambda m, h: m(h))
     outs, start = [], 0
     x = net.stem(x)
     for i, st in enumerate(net.stages):
         for b in range(start, st.last_block + 1):
-            x = net.blocks[b](x)
+            x = run(net.blocks[b], x)
         start = st.last_block + 1
         if i in out_indices:
             outs.append(x)
     if n in out_indices:
         outs.append(net.head(x))
     return outs
+
+
+class _KeepRunningStats:
+    """Context of a checkpointed block's recomputation: the recomputed
+    forward updates BN running statistics (and ``num_batches_tracked``) a
+    second time; restore them to what the first forward left."""
+
+    def __init__(self, block: nn.Module):
+        self.bns = [m for m in block.modules()
+                    if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training
+                    and m.track_running_stats]
+
+    def __enter__(self):
+        self.saved = [[b.clone() for b in (m.running_mean, m.running_var, m.num_batches_tracked)]
+                      for m in self.bns]
+
+    def __exit__(self, *exc):
+        with torch.no_grad():
+            for m, saved in zip(self.bns, self.saved):
+                for buf, value in zip((m.running_mean, m.running_var, m.num_batches_tracked),
+                                      saved):
+                    buf.copy_(value)
+        return False
+
+
+def checkpoint_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``block(x)`` under ``torch.utils.checkpoint`` (non-reentrant, RNG
+    state preserved: drop-path draws the same mask): outputs, gradients and
+    BN running statistics as without it."""
+    return cp.checkpoint(block, x, use_reentrant=False,
+                         context_fn=lambda: (contextlib.nullcontext(), _KeepRunningStats(block)))
 
 
 def _init_mobilenet(module: nn.Module) -> None:
@@ -158,40 +196,69 @@ def init_weights(module: nn.Module, scheme: str = 'mobilenet') -> None:
     fn(module)
 
 
+def _norm_layer(family: str, bn_momentum: Optional[float], bn_eps: Optional[float],
+                norm_layer: Optional[NormLayer]) -> NormLayer:
+    """The norm-layer factory of a net: ``norm_layer`` as given, or
+    ``nn.BatchNorm2d`` with the family's momentum/eps (SPEC §2 / §3), each
+    overridable."""
+    if norm_layer is not None:
+        if bn_momentum is not None or bn_eps is not None:
+            raise ValueError('norm_layer: give either norm_layer or bn_momentum / bn_eps '
+                             '(put them into the factory)')
+        return norm_layer
+    bn = BN_DEFAULTS[family]
+    return batch_norm(bn['bn_momentum'] if bn_momentum is None else bn_momentum,
+                      bn['bn_eps'] if bn_eps is None else bn_eps)
+
+
 def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
-                      bn_eps: Optional[float] = None,
+                      bn_eps: Optional[float] = None, norm_layer: Optional[NormLayer] = None,
+                      block_type: type[AtomicBlock] = AtomicBlock,
                       weight_init: str = FAMILY_INIT['atomnas']) -> StaticNet:
     """Static AtomNAS net of ``arch`` (also the supernet when given a full
-    arch), initialised with ``weight_init`` (default: the authors' 'mnas')."""
-    bn = dict(BN_DEFAULTS['atomnas'])
-    bn.update({k: v for k, v in (('bn_momentum', bn_momentum), ('bn_eps', bn_eps)) if v is not None})
-    stem = ConvBNAct(3, arch.stem_channels, 3, 2, act=arch.act, **bn)
+    arch and the supernet's ``block_type``).
+
+    Args:
+        arch (AtomNetArch): The net.
+        bn_momentum (float, optional): Overrides the family's 0.01.
+        bn_eps (float, optional): Overrides the family's 1e-3.
+        norm_layer (NormLayer, optional): Norm-layer factory for every norm
+            (instead of BN with bn_momentum / bn_eps).
+        block_type (type): ``AtomicBlock`` or a subclass with the same
+            arguments and modules. Defaults to ``AtomicBlock``.
+        weight_init (str): ``init_weights`` scheme. Defaults to the
+            authors' 'mnas'.
+    """
+    norm = _norm_layer('atomnas', bn_momentum, bn_eps, norm_layer)
+    stem = ConvBNAct(3, arch.stem_channels, 3, 2, act=arch.act, norm_layer=norm)
     blocks, stages, cin, stride = [], [], arch.stem_channels, 2
     for b in arch.blocks:
-        blocks.append(AtomicBlock(cin, b.out_channels, b.stride, b.kernel_sizes, b.atoms,
-                                  b.has_expansion, arch.act, arch.se_ratio, **bn))
+        blocks.append(block_type(cin, b.out_channels, b.stride, b.kernel_sizes, b.atoms,
+                                 b.has_expansion, arch.act, arch.se_ratio, norm_layer=norm))
         cin = b.out_channels
     for idx in arch.stages():
         for i in idx:
             stride *= arch.blocks[i].stride
         stages.append(StageInfo(arch.blocks[idx[-1]].out_channels, stride, idx[-1]))
-    head = ConvBNAct(cin, arch.last_channels, 1, act=arch.act, **bn)
+    head = ConvBNAct(cin, arch.last_channels, 1, act=arch.act, norm_layer=norm)
     return StaticNet(stem, blocks, head, stages, arch.last_channels, weight_init)
 
 
 def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
                         drop_path_rate: float = 0.0, bn_momentum: Optional[float] = None,
                         bn_eps: Optional[float] = None,
+                        norm_layer: Optional[NormLayer] = None,
                         weight_init: str = FAMILY_INIT['attentivenas']) -> StaticNet:
     """Static AttentiveNAS subnet ``arch`` (strides and SE from ``space``),
     initialised with ``weight_init`` (default: the authors' 'attentivenas').
 
     ``drop_path_rate`` follows the published max-subnet rule: only the blocks of
-    the last two stages, ``rate * block_index / n_blocks``.
+    the last two stages, ``rate * block_index / n_blocks``. ``norm_layer``
+    (a factory) replaces BN with ``bn_momentum`` / ``bn_eps`` (defaults:
+    the family's 0.1 / 1e-5).
     """
     space = space or default_attentive_space()
-    bn = dict(BN_DEFAULTS['attentivenas'])
-    bn.update({k: v for k, v in (('bn_momentum', bn_momentum), ('bn_eps', bn_eps)) if v is not None})
+    bn = dict(norm_layer=_norm_layer('attentivenas', bn_momentum, bn_eps, norm_layer))
     stem = ConvBNAct(3, arch.width[0], 3, space.stem_stride, act='swish', **bn)
     n_blocks = sum(arch.depth)
     blocks, stages = [], []

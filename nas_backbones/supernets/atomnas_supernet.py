@@ -3,9 +3,9 @@ plus what resource-aware atom selection and dynamic shrinkage need. Imports
 torch only.
 
 The supernet *is* a static net (``ops.build_atomnas_net`` of the full arch
-from ``arch.atomnas_supernet_arch``), so a shrunk supernet and the static net
-of its ``current_arch()`` are the same computation with the same module
-names (``backbone.*``, ``head.*``): export is a state-dict copy. The
+from ``arch.atomnas_supernet_arch``, with ``AtomicTrainingBlock`` blocks), so
+a shrunk supernet and the static net of its ``current_arch()`` are the same
+computation with the same module names (``backbone.*``, ``head.*``): export is a state-dict copy. The
 supernet does not decide which atoms die (``ops.atom_shrink.dead_atom_masks``
 and the shrink hook do) and does not count FLOPs itself (the estimator does,
 from ``current_arch()``).
@@ -20,9 +20,9 @@ import torch.nn as nn
 from ..arch import ATOMNAS_SUPERNET_SETTING, AtomNetArch, atomnas_supernet_arch
 from ..estimators.flops import Cost, conv_out, count_cost, se_hidden_atomnas
 from ..ops.atom_shrink import ParamMap, drop_atoms, keep_first, resolve_keep_mask, slice_optimizer_state
-from ..ops.atomic_block import AtomicBlock
 from ..ops.classifier import ClassifierHead, head_kwargs
 from ..ops.static_net import build_atomnas_net
+from .atomic_training_block import AtomicTrainingBlock
 
 
 class ShrinkResult(NamedTuple):
@@ -85,7 +85,10 @@ class AtomNASSupernet(nn.Module):
         self.space_arch = atomnas_supernet_arch(
             stem_channels, tuple(kernel_sizes), num_classes, last_channels, act, se_ratio,
             setting, resolution, dropout)
-        self.backbone = build_atomnas_net(self.space_arch, bn_momentum, bn_eps, weight_init)
+        # Its blocks are AtomicTrainingBlocks (the plain block plus CPU
+        # training shortcuts): same modules and keys as the static net's.
+        self.backbone = build_atomnas_net(self.space_arch, bn_momentum, bn_eps,
+                                          block_type=AtomicTrainingBlock, weight_init=weight_init)
         self.neck = nn.AdaptiveAvgPool2d(1)
         self.head = ClassifierHead(**{**head_kwargs(self.space_arch, self.backbone),
                                       'weight_init': weight_init})

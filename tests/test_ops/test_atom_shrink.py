@@ -1,5 +1,6 @@
 """Atom dropping (ops/atom_shrink.py) on the AtomNAS supernet: costs, outputs,
-optimizer state, twins, and the sliced forward of the atomic block."""
+optimizer state, twins; on the supernet's training blocks and the plain
+static blocks alike."""
 import copy
 
 import pytest
@@ -9,7 +10,6 @@ from nas_backbones.estimators import count_cost
 from nas_backbones.engine.optimizers import RMSpropTF
 from nas_backbones.ops.atom_shrink import (dead_atom_masks, drop_atoms, keep_first,
                                            resolve_keep_mask, slice_optimizer_state)
-from nas_backbones.ops.atomic_block import AtomicBlock
 from nas_backbones.ops.static_net import build_atomnas_net
 from nas_backbones.supernets import AtomNASSupernet
 
@@ -209,67 +209,6 @@ def test_shrink_to_arch_reaches_saved_shapes():
         keep_first(fresh.blocks[1], [1])
 
 
-# (in, out, stride, kernels, atoms, per-branch path): folded expansion BN
-# when 4 * in <= atoms; the last case is not folded.
-TRAIN_PATHS = {
-    'branches-folded': (8, 8, 1, (3, 5, 7), (16, 24, 40), True),
-    'concat-folded-s2': (8, 12, 2, (3, 5, 7), (16, 24, 40), False),
-    'single-folded': (8, 8, 1, (5,), (48,), False),
-    'branches-unfolded': (16, 16, 1, (3, 5, 7), (6, 8, 10), True),
-}
-
-
-@pytest.mark.parametrize('channels_last', [False, True], ids=['nchw', 'nhwc'])
-@pytest.mark.parametrize('se_ratio', [0.0, 0.5], ids=['plain', 'se'])
-@pytest.mark.parametrize('path', sorted(TRAIN_PATHS))
-def test_training_forward_equals_module_calls(path, se_ratio, channels_last, monkeypatch):
-    """The training shortcuts of AtomicBlock (per-branch weight slices, summed
-    projections, expansion BN folded into the conv) compute what calling the
-    sub-modules on the concatenated tensor computes: outputs, gradients and
-    BN running statistics (momentum and cumulative averaging)."""
-    cin, cout, stride, kernels, atoms, per_branch = TRAIN_PATHS[path]
-    monkeypatch.setattr(AtomicBlock, 'BRANCH_SPLIT_MIN_ELEMENTS', 0 if per_branch else 1 << 62)
-    monkeypatch.setattr(AtomicBlock, 'FOLD_MIN_ELEMENTS', 0)  # fold the tiny test tensors too
-    torch.manual_seed(0)
-    block = AtomicBlock(cin, cout, stride, kernels, atoms, se_ratio=se_ratio)
-    with torch.no_grad():
-        for m in block.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
-    ref = copy.deepcopy(block)
-
-    def module_calls(m, x):
-        h = m.expand(x)
-        h = torch.cat([conv(part) for conv, part in zip(m.dw, h.split(m.atoms, 1))], 1)
-        h = m.project(m.se(m.act(m.bn_dw(h))))
-        return x + h if m.has_residual else h
-
-    x = torch.randn(4, cin, 9, 9) * 2 + 0.5  # not normalised: the folded stats must cope
-    if channels_last:
-        x, block = x.to(memory_format=torch.channels_last), block.to(
-            memory_format=torch.channels_last)
-    x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
-    assert (len(block.dw) > 1 and block._branches_are_large(x)) == per_branch
-    assert block._fold_expand_bn(x) == (4 * cin <= sum(atoms))
-    for momentum in (0.1, None):  # None: cumulative averaging (BN recalibration)
-        for m in (block, ref):
-            for bn in (m.bn_dw, m.expand.bn, m.project.bn):
-                bn.momentum = momentum
-        y1, y2 = block(x1), module_calls(ref, x2)
-        torch.testing.assert_close(y1, y2, atol=1e-4, rtol=1e-4)
-        (y1 ** 2).sum().backward()
-        (y2 ** 2).sum().backward()
-    torch.testing.assert_close(x1.grad, x2.grad, atol=1e-3, rtol=1e-4)
-    for (n, p), q in zip(block.named_parameters(), ref.parameters()):
-        torch.testing.assert_close(p.grad, q.grad, atol=1e-3, rtol=1e-3, msg=n)
-    for (n, b), c in zip(block.named_buffers(), ref.buffers()):
-        torch.testing.assert_close(b, c, atol=1e-5, rtol=1e-4, msg=n)
-    block.eval(), ref.eval()
-    with torch.no_grad():
-        torch.testing.assert_close(block(x), module_calls(ref, x), atol=1e-5, rtol=1e-5)
-
-
 def test_slice_optimizer_state_drops_removed_params():
     p, q = torch.nn.Parameter(torch.ones(4)), torch.nn.Parameter(torch.ones(3))
     opt = torch.optim.SGD([p, q], lr=0.1, momentum=0.9)
@@ -294,18 +233,24 @@ def test_supernet_shrinks_to_published_archs(name, stem, mflops):
     assert round(net.cost().mflops, 2) == mflops
 
 
-@pytest.mark.parametrize('per_branch', [False, True], ids=['concat', 'branches'])
-def test_training_under_cpu_autocast(per_branch, monkeypatch):
-    """bf16 autocast (the benchmark's AMP rows) runs both training paths, the
-    dw convs in fp32, and stays close to fp32."""
-    monkeypatch.setattr(AtomicBlock, 'BRANCH_SPLIT_MIN_ELEMENTS', 0 if per_branch else 1 << 62)
-    monkeypatch.setattr(AtomicBlock, 'FOLD_MIN_ELEMENTS', 0)
-    torch.manual_seed(0)
-    block = AtomicBlock(8, 8, 1, (3, 5, 7), (16, 24, 40))
-    x = torch.randn(4, 8, 9, 9)
-    ref = copy.deepcopy(block)(x)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        y = block(x)
-    y.float().sum().backward()
-    torch.testing.assert_close(y.float(), ref, atol=0.1, rtol=0.05)
-    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in block.parameters())
+def test_drop_atoms_slices_plain_and_training_blocks_alike():
+    """ops.atom_shrink works on the deployable AtomicBlock as on the
+    supernet's AtomicTrainingBlock (same modules, same state-dict keys)."""
+    from nas_backbones.ops.atomic_block import AtomicBlock
+    from nas_backbones.supernets import AtomicTrainingBlock
+    net = tiny_supernet(0.5).eval()
+    plain = build_atomnas_net(net.space_arch).eval()
+    plain.load_state_dict(net.backbone.state_dict())
+    assert all(type(b) is AtomicBlock for b in plain.blocks)
+    assert all(type(b) is AtomicTrainingBlock for b in net.blocks)
+    keep = random_keep(net, 7, (2,))
+    for i, k in keep.items():
+        mask = resolve_keep_mask(net.blocks[i], k)
+        drop_atoms(net.blocks[i], mask)
+        drop_atoms(plain.blocks[i], mask)
+    assert plain.state_dict().keys() == net.backbone.state_dict().keys()
+    for (n, a), b in zip(plain.state_dict().items(), net.backbone.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=n)
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(plain(x), net.backbone(x), rtol=0, atol=0)

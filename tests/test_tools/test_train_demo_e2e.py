@@ -79,7 +79,8 @@ def test_publish_model_is_weights_only(trained, tmp_path):
     publish(str(work_dir / 'epoch_2.pth'), str(out))
     ckpt = torch.load(out, weights_only=True)
     assert set(ckpt) == {'state_dict', 'meta'} and ckpt['meta']['epoch'] == 2
-    net = SearchedMobileNet('atomnas_a', init_cfg=dict(type='Pretrained', checkpoint=str(out)))
+    net = SearchedMobileNet('atomnas_a', init_cfg=dict(type='Pretrained', checkpoint=str(out),
+                                                       prefix='backbone.'))
     net.init_weights()
     torch.testing.assert_close(net.stem.conv.weight,
                                ckpt['state_dict']['backbone.stem.conv.weight'])

@@ -31,6 +31,14 @@ model = dict(
     ),
 )
 
+# Data-parallel as the published runs: gradients averaged every step, BN
+# statistics per rank during training (their allreduce_bn: False) and averaged
+# over the ranks after each recalibration (AtomNAS.recalibrate). mmengine's DDP
+# wrapper, which AtomShrinkHook rebuilds after each shrink; this one also runs
+# on CPU with gloo (torchrun ... --launcher pytorch without CUDA).
+model_wrapper_cfg = dict(type='nas_backbones.CPUAwareDistributedDataParallel',
+                         broadcast_buffers=False, find_unused_parameters=False)
+
 # RMSProp as the authors' code (eps inside the sqrt, square average from 0),
 # lr 0.016 x batch / 256.
 total_batch = 2048
