@@ -48,7 +48,7 @@ val_evaluator = dict(type='Accuracy', topk=(1,))
 test_evaluator = val_evaluator
 # SGD with momentum: its buffers are sliced at every shrink.
 optim_wrapper = dict(_delete_=True, optimizer=dict(type='SGD', lr=0.1, momentum=0.5))
-param_scheduler = dict(type='MultiStepLR', by_epoch=True, milestones=[2], gamma=0.5)
+param_scheduler = dict(_delete_=True, type='MultiStepLR', by_epoch=True, milestones=[2], gamma=0.5)
 train_cfg = dict(max_epochs=3)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 # A large lambda and threshold: atoms die after every epoch.
