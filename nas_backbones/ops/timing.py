@@ -66,6 +66,12 @@ class TimingConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_settings(cls, settings: dict) -> 'TimingConfig':
+        """The config of a latency table's ``settings`` (other keys ignored:
+        they describe the table, not the timing)."""
+        return cls(**{f: settings[f] for f in cls.__dataclass_fields__})
+
 
 @contextlib.contextmanager
 def timing_context(cfg: TimingConfig):

@@ -106,8 +106,7 @@ def main(argv=None) -> dict:
 
     est = LatencyEstimator.load(args.lut)
     s = est.table.settings
-    cfg = TimingConfig(s['device'], s['backend'], s['batch'], s['threads'], s['channels_last'],
-                       s['warmup'], s['repeats'], s['clock'])
+    cfg = TimingConfig.from_settings(s)
     sample, space = sampler_of(est)
     rng = random.Random(args.seed)
     archs = [sample(rng) for _ in range(args.num_archs)]
