@@ -95,3 +95,36 @@ def test_impossible_bounds_name_the_resource_and_range():
     with pytest.raises(ValueError, match='give the FLOPs bounds in constraints'):
         EvolutionSearch(TINY, None, random.Random(0), 0.0, 50.0,
                         constraints=ResourceConstraints(TINY))
+
+
+def test_latency_prior_samples_land_in_latency_buckets(tmp_path):
+    from nas_backbones.samplers import FlopsPriorSampler
+    lat = fake_latency()
+    path = lat.table.save(tmp_path / 'lut.json')
+    sampler = FlopsPriorSampler(TINY, random.Random(0), resource='latency', latency_lut=path,
+                                pool_size=2000, bucket_ms=0.5)
+    assert sampler.table.bucket_mflops == 0.5  # the buckets are 0.5 ms wide
+    for _ in range(10):
+        bucket = sampler.sample_bucket()
+        for arch in sampler.sample_archs(3, bucket):
+            assert round(lat.predict(arch) / 0.5) == bucket
+    assert sampler.num_misses == 0
+    with pytest.raises(ValueError, match="latency_lut: resource='latency' needs a latency table"):
+        FlopsPriorSampler(TINY, resource='latency')
+    with pytest.raises(ValueError, match="latency_lut: only used with resource='latency'"):
+        FlopsPriorSampler(TINY, latency_lut=path, pool_size=10)
+
+
+@pytest.mark.parametrize('name', ['attentivenas-latency-prior_demo.py',
+                                  'attentivenas-latency-prior_64xb32_in1k.py'])
+def test_latency_prior_configs_build_their_sampler(name, tmp_path):
+    from mmengine.config import Config
+
+    from nas_backbones.registry import ARCH_SAMPLERS
+    from nas_backbones.supernets import space_from_cfg
+    cfg = Config.fromfile(REPO / 'configs' / 'attentivenas' / name)
+    space = space_from_cfg(cfg.model.get('space'))
+    lut = fake_latency(space).table.save(tmp_path / 'lut.json')  # the config's path, measured
+    sampler_cfg = dict(cfg.model.sampler, latency_lut=str(lut), pool_size=500)
+    sampler = ARCH_SAMPLERS.build(sampler_cfg, default_args=dict(space=space))
+    assert sampler.resource == 'latency' and space.contains(sampler.sample())
