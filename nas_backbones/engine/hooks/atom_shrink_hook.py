@@ -33,12 +33,14 @@ from ...registry import HOOKS
 CHECKPOINT_KEY = 'atomnas_shrink'
 
 
-def arch_summary(arch: AtomNetArch) -> str:
+def arch_summary(arch: AtomNetArch, latency_ms: Optional[float] = None) -> str:
     """'X MFLOPs, Y M params, N atoms (R x R input, C classes)', from the
-    analytic estimator, the same numbers ``count_flops.py`` prints."""
+    analytic estimator, the same numbers ``count_flops.py`` prints; with the
+    supernet's latency table, ', predicted Z ms' too."""
     cost = count_cost(arch)
+    latency = '' if latency_ms is None else f', predicted {latency_ms:.2f} ms'
     return (f'{cost.mflops:.2f} MFLOPs, {cost.mparams:.3f} M params, {arch.num_atoms} atoms '
-            f'({arch.resolution}x{arch.resolution} input, {arch.num_classes} classes)')
+            f'({arch.resolution}x{arch.resolution} input, {arch.num_classes} classes){latency}')
 
 
 @HOOKS.register_module()
@@ -123,10 +125,11 @@ class AtomShrinkHook(Hook):
         dead = {i: m.cpu() for i, m in zip(alphas, masks) if m.any()}
         flops = supernet.dead_flops(dead)
         epoch = runner.epoch + 1
+        latency = supernet.predicted_latency()
         if not dead or flops < self.min_flops_delta:
             runner.logger.info(f'AtomShrinkHook: epoch {epoch}: dead atoms free {flops / 1e6:.2f} '
                                f'MFLOPs (< {self.min_flops_delta / 1e6:.2f}), no shrink; '
-                               f'{arch_summary(supernet.current_arch())}')
+                               f'{arch_summary(supernet.current_arch(), latency)}')
             return 0
         before = supernet.cost().mflops
         result = model.drop_atoms({i: ~m for i, m in dead.items()}, self._optimizer(runner), ema)
@@ -138,10 +141,12 @@ class AtomShrinkHook(Hook):
         arch = supernet.current_arch()
         self.history.append({'epoch': epoch, 'removed_atoms': result.removed_atoms,
                              'mflops': supernet.cost().mflops, 'atoms': arch.num_atoms})
+        if supernet.predicted_latency() is not None:
+            self.history[-1]['latency_ms'] = supernet.predicted_latency()
         runner.logger.info(f'AtomShrinkHook: epoch {epoch}: removed {result.removed_atoms} atoms '
                            f'({before - supernet.cost().mflops:.2f} MFLOPs'
                            f'{", EMA alphas only" if last and ema is not None else ""}); '
-                           f'now {arch_summary(arch)}')
+                           f'now {arch_summary(arch, supernet.predicted_latency())}')
         return result.removed_atoms
 
     # ------------------------------------------------------------ checkpoints
