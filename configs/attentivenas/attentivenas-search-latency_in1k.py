@@ -15,7 +15,7 @@
 _base_ = ['./_base_/search_in1k.py']
 search_cfg = dict(
     max_mflops=1e9,
-    max_latency_ms=60.0,
+    max_latency_ms=18.0,
     latency_lut='work_dirs/luts/attentivenas_cpu_b1_t1.json',
     pareto_axis='latency_ms',
     verify_latency=True,

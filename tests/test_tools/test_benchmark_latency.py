@@ -36,3 +36,18 @@ def test_torch_compile_backend():
                                      '1', *QUICK])
     row = report['results'][0]
     assert 'median_ms' in row or row['error']  # measured, or the reason it is unavailable
+
+
+def test_zoo_latency_table_and_plot(tmp_path):
+    from tools.analysis import zoo_latency
+    report = zoo_latency.main(['--names', 'atomnas_a', 'attentivenas_a0', '--backends', 'torch',
+                               'onnxruntime', '--warmup', '0', '--repeats', '1', '--rounds', '1',
+                               '--out-dir', str(tmp_path)])
+    nets = {n['arch']: n for n in report['nets']}
+    # Top-1 and resolution come from the metafiles, FLOPs from the estimator.
+    assert (nets['atomnas_a']['top1'], nets['attentivenas_a0']['top1']) == (74.6, 77.3)
+    assert nets['attentivenas_a0']['resolution'] == 192 and nets['atomnas_a']['mflops'] == 258.29
+    assert all(v > 0 for n in nets.values() for v in n['latency'].values())
+    table = (tmp_path / 'zoo_latency.md').read_text()
+    assert '| AttentiveNAS-A0 | 192 | 203.39 | 77.3 |' in table and 'onnxruntime/b1 (ms)' in table
+    assert (tmp_path / 'zoo_latency.png').stat().st_size > 0

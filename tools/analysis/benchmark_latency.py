@@ -62,14 +62,9 @@ def first_line(e: BaseException) -> str:
     return f'{type(e).__name__}: {text[0] if text else ""}'[:160]
 
 
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    try:
-        module, arch = load_deploy_model(args.model, args.checkpoint, args.backbone_only)
-    except (ValueError, FileNotFoundError) as e:
-        raise SystemExit(f'error: {e}') from None
-    h = args.shape[0] if args.shape else arch.resolution
-    w = args.shape[-1] if args.shape else arch.resolution
+def build_cases(module, input_shape, args) -> list[dict]:
+    """One timing case per (backend, batch): its runner is built and run
+    once here (compilation, export, first call), or its error recorded."""
     cases = []
     for backend in args.backends:
         for batch in args.batch:
@@ -78,12 +73,17 @@ def main(argv=None) -> dict:
             case = {'backend': backend, 'batch': batch, 'cfg': cfg, 'times': [], 'rounds': []}
             try:
                 with timing_context(cfg):
-                    case['run'] = make_runner(module, (3, h, w), cfg)
-                    case['run']()  # compile / export / first call outside the rounds
+                    case['run'] = make_runner(module, input_shape, cfg)
+                    case['run']()
             except Exception as e:  # noqa: BLE001  reported in the table, never hidden
                 case['error'] = first_line(e)
             cases.append(case)
-    for _ in range(args.rounds):
+    return cases
+
+
+def time_cases(cases: list[dict], rounds: int) -> None:
+    """``rounds`` passes over all cases (interleaved), each a full timing."""
+    for _ in range(rounds):
         for case in cases:
             if 'error' in case:
                 continue
@@ -91,16 +91,30 @@ def main(argv=None) -> dict:
                 times = time_runner(case['run'], case['cfg'])
             case['times'] += times
             case['rounds'].append(statistics.median(times))
-    results = []
-    for case in cases:
-        row = {'backend': case['backend'], 'batch': case['batch']}
-        if 'error' in case:
-            row['error'] = case['error']
-        else:
-            med = statistics.median(case['times'])
-            row.update(median_ms=med, best_round_ms=min(case['rounds']),
-                       round_medians_ms=case['rounds'], images_per_s=case['batch'] * 1e3 / med)
-        results.append(row)
+
+
+def summary(case: dict) -> dict:
+    row = {'backend': case['backend'], 'batch': case['batch']}
+    if 'error' in case:
+        row['error'] = case['error']
+    else:
+        med = statistics.median(case['times'])
+        row.update(median_ms=med, best_round_ms=min(case['rounds']),
+                   round_medians_ms=case['rounds'], images_per_s=case['batch'] * 1e3 / med)
+    return row
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    try:
+        module, arch = load_deploy_model(args.model, args.checkpoint, args.backbone_only)
+    except (ValueError, FileNotFoundError) as e:
+        raise SystemExit(f'error: {e}') from None
+    h = args.shape[0] if args.shape else arch.resolution
+    w = args.shape[-1] if args.shape else arch.resolution
+    cases = build_cases(module, (3, h, w), args)
+    time_cases(cases, args.rounds)
+    results = [summary(c) for c in cases]
     name = arch.name or Path(args.model).stem
     print(f'{name} {"backbone" if args.backbone_only else "classifier"} at {h}x{w}, '
           f'{args.device}, threads {args.threads or "default"}, {args.rounds} rounds x '
