@@ -110,13 +110,20 @@ class ResourceConstraints:
         """Raise ValueError when a bound is outside what the space reaches."""
         lo_v = self.values(self.space.min_arch().encode())
         hi_v = self.values(self.space.max_arch().encode())
+        self.space_range = {n: (lo_v[n], hi_v[n]) for n in lo_v}
         for n, (lo, hi) in self.bounds.items():
             if hi < lo_v[n] or lo > hi_v[n]:
                 raise ValueError(f'{n} budget [{lo:g}, {hi:g}] {UNITS[n]} is outside what the '
                                  f'search space can reach: min {lo_v[n]:.2f} / max '
                                  f'{hi_v[n]:.2f} {UNITS[n]}')
 
+    def active_bounds(self) -> dict[str, Bounds]:
+        """The bounds that cut the space (``max_mflops=1e9`` does not)."""
+        return {n: (lo, hi) for n, (lo, hi) in self.bounds.items()
+                if lo > self.space_range[n][0] or hi < self.space_range[n][1]}
+
     def describe(self) -> str:
-        if not self.bounds:
-            return 'no resource bound'
-        return ', '.join(f'{n} in [{lo:g}, {hi:g}]' for n, (lo, hi) in self.bounds.items())
+        active = self.active_bounds()
+        if not active:
+            return 'no resource bound that cuts the space'
+        return ', '.join(f'{n} in [{lo:g}, {hi:g}] {UNITS[n]}' for n, (lo, hi) in active.items())

@@ -201,9 +201,10 @@ class EvolutionSearchLoop(BaseLoop):
                             ' '.join(map(str, g))])
         self._plot(front)
         fit, _ = s.evaluated[best.key()]
-        tags = [f'{c.bounds[n][1]:g}{suffix}' for n, suffix in
+        active = c.active_bounds()
+        tags = [f'{active[n][1]:g}{suffix}' for n, suffix in
                 (('mflops', 'mflops'), ('mparams', 'mparams'), ('latency_ms', 'ms'))
-                if n in c.bounds and c.bounds[n][1] != float('inf')]
+                if n in active and active[n][1] < c.space_range[n][1]]
         name = '_'.join(['search', *tags])
         result = {'fitness': fit, **c.values(best.key())}
         measured = ''
