@@ -13,10 +13,3 @@
 _base_ = ['./atomnas-a-search_8xb256_in1k.py']
 model = dict(supernet=dict(cost='latency',
                            latency_lut='work_dirs/luts/atomnas_a_supernet_cpu_b1_t1.json'))
-custom_hooks = [
-    dict(type='L1WarmupHook', warmup_epochs=25),
-    dict(type='AtomNASEMAHook', decay=0.9999, ref_batch_size=4096),
-    dict(type='AtomShrinkHook', threshold=1e-3, min_flops_delta=1e6, interval=1,
-         recalib_batches=10),
-    dict(type='AtomNASExportHook', name='atomnas_a_latency_searched'),
-]

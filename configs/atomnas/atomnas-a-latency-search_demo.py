@@ -8,10 +8,3 @@
 # ("..., predicted X ms"), and `latency_ms` is logged with the losses.
 _base_ = ['./atomnas-a-search_demo.py']
 model = dict(supernet=dict(cost='latency', latency_lut='work_dirs/luts/atomnas_demo_cpu_b1_t1.json'))
-custom_hooks = [
-    dict(type='L1WarmupHook', warmup_epochs=1),
-    dict(type='AtomNASEMAHook', decay=0.9, ref_batch_size=32),
-    dict(type='AtomShrinkHook', threshold=1e-2, min_flops_delta=1e5, interval=1,
-         recalib_batches=4),
-    dict(type='AtomNASExportHook', name='atomnas_demo_latency_searched'),
-]
