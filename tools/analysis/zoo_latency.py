@@ -34,15 +34,19 @@ FAMILY = {'atomnas': 'AtomNAS', 'attentivenas': 'AttentiveNAS'}
 
 
 def published_nets() -> list[dict]:
-    """name, arch, top-1 of every metafile model, in metafile order."""
-    out = []
+    """One row per published arch (name, arch, the paper's top-1), in
+    metafile order: the first model of each arch with an ImageNet top-1
+    (a metafile may list an arch twice, e.g. converted weights and a
+    retrain config, or without a result)."""
+    nets: dict[str, dict] = {}
     for rel in METAFILES:
         for m in yaml.safe_load((REPO / rel).read_text())['Models']:
-            top1 = next(r['Metrics']['Top 1 Accuracy'] for r in m['Results']
-                        if r['Task'] == 'Image Classification')
-            out.append({'name': m.get('Alias', m['Name']), 'arch': m['Metadata']['Arch'],
-                        'top1': top1})
-    return out
+            arch = m['Metadata']['Arch']
+            top1 = next((r['Metrics'].get('Top 1 Accuracy') for r in m.get('Results') or []
+                         if r.get('Task') == 'Image Classification'), None)
+            if top1 is not None and arch not in nets:
+                nets[arch] = {'name': m.get('Alias', m['Name']), 'arch': arch, 'top1': top1}
+    return list(nets.values())
 
 
 def parse_args(argv=None):
