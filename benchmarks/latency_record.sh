@@ -13,6 +13,7 @@ if [ "${FORCE:-0}" != 1 ] && awk "BEGIN{exit !($load >= 1.0)}"; then
   echo "load average $load >= 1.0: timings would not be for the record (FORCE=1 to run anyway)"
   exit 1
 fi
+mkdir -p benchmarks/latency work_dirs/luts
 lscpu | head -20 > benchmarks/latency/lscpu.txt
 # 1. AttentiveNAS table (published space, 904 entries) and its validation on 50 other subnets.
 $PY tools/analysis/build_latency_lut.py --space attentivenas --device cpu --backend torch \
