@@ -82,6 +82,7 @@ fi
 
 # 5. The OpenMMLab task libraries and the rest (pinned in requirements/).
 have mmdet==3.3.0 mmpretrain==1.2.0 pycocotools mat4py scikit-learn pytest matplotlib \
+  onnx==1.23.2 onnxruntime==1.32.0 \
   || { log "installing mmdet, mmpretrain and test requirements"; $PIP install -r "$ROOT/requirements.txt"; }
 
 ensure_build_tools

@@ -189,6 +189,8 @@ class AtomNAS(BaseModel):
         losses['mflops'] = torch.tensor(cost.mflops, device=device)
         losses['live_atoms'] = torch.tensor(float(self.supernet.current_arch().num_atoms),
                                             device=device)
+        if self.supernet.predicted_latency() is not None:
+            losses['latency_ms'] = torch.tensor(self.supernet.predicted_latency(), device=device)
         return losses
 
     def predict(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> list[DataSample]:

@@ -88,8 +88,8 @@ def load_pretrained(module: nn.Module, checkpoint: Union[str, Path], prefix: Opt
 
     ``prefix=None`` (mmengine's default) loads the whole state dict (a
     leading ``module.`` is stripped, as mmengine's ``load_checkpoint``
-    does); ``prefix='backbone'`` or ``'backbone.'`` loads the keys under
-    it with the prefix removed. Every parameter and buffer of ``module``
+    does), and so does ``prefix=''`` (no prefix); ``prefix='backbone'`` or
+    ``'backbone.'`` loads the keys under it with the prefix removed. Every parameter and buffer of ``module``
     must be found (``allow_missing`` lists name prefixes that may be
     absent) with its shape; otherwise a ValueError says which keys were
     expected and which the file has.
@@ -99,11 +99,11 @@ def load_pretrained(module: nn.Module, checkpoint: Union[str, Path], prefix: Opt
     guess = _guess_prefix(state, expected)
     hint = (f" Keys of this module are in the file under prefix {guess!r}: set "
             f"init_cfg.prefix={guess!r}." if guess is not None else '')
-    if prefix is None:
+    if not prefix:
         picked = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
         if not any(k in expected for k in picked):
             raise ValueError(
-                f'{checkpoint}: no key matches the model (init_cfg.prefix is None: the whole '
+                f'{checkpoint}: no key matches the model (init_cfg.prefix {prefix!r}: the whole '
                 f'file is loaded). Expected keys like {list(expected)[:3]}; the file has e.g. '
                 f'{sorted(state)[:5]}.{hint}')
     else:

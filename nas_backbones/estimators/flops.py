@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional, Sequence, Union
+from typing import NamedTuple, Optional, Sequence, Union
 
 from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space, make_divisible
 
@@ -96,6 +96,43 @@ def se_hidden_atomnas(cin: int, ratio: float) -> int:
     return max(1, int(round(ratio * cin)))
 
 
+class AtomBlockShape(NamedTuple):
+    """One AtomNAS block as the static net builds it: the unit both the FLOPs
+    count and the latency table (``estimators.latency``) walk."""
+    index: int
+    cin: int
+    cout: int
+    size: int  # input height = width
+    stride: int
+    branches: tuple[tuple[int, int], ...]  # (kernel, atoms) of the live branches
+    has_expansion: bool
+    se_hidden: int  # 0: no SE
+
+    @property
+    def hout(self) -> int:
+        return conv_out(self.size, self.stride)
+
+    @property
+    def mid(self) -> int:
+        return sum(a for _, a in self.branches)
+
+    @property
+    def has_residual(self) -> bool:
+        return self.stride == 1 and self.cin == self.cout
+
+
+def atomnas_block_shapes(arch: AtomNetArch, resolution: Optional[int] = None) -> list[AtomBlockShape]:
+    """The blocks of ``arch`` (input size after the stride-2 stem)."""
+    size = conv_out(resolution or arch.resolution, 2)
+    shapes, cin = [], arch.stem_channels
+    for i, b in enumerate(arch.blocks):
+        se = se_hidden_atomnas(cin, arch.se_ratio) if arch.se_ratio > 0 else 0
+        shapes.append(AtomBlockShape(i, cin, b.out_channels, size, b.stride,
+                                     tuple(b.live_branches()), b.has_expansion, se))
+        cin, size = b.out_channels, conv_out(size, b.stride)
+    return shapes
+
+
 def count_atomnas(arch: AtomNetArch, convention: str = 'atomnas',
                   resolution: Optional[int] = None, head: bool = True,
                   keep_layers: bool = True) -> Cost:
@@ -105,23 +142,20 @@ def count_atomnas(arch: AtomNetArch, convention: str = 'atomnas',
     size = conv_out(resolution or arch.resolution, 2)
     cost.conv('backbone.stem.conv', 3, arch.stem_channels, 3, size)
     cin = arch.stem_channels
-    for i, b in enumerate(arch.blocks):
-        name = f'backbone.blocks.{i}'
-        hout = conv_out(size, b.stride)
-        mid = b.num_atoms
+    for b in atomnas_block_shapes(arch, resolution):
+        name, hout, mid = f'backbone.blocks.{b.index}', b.hout, b.mid
         if mid > 0:
             if b.has_expansion:
-                cost.conv(f'{name}.expand', cin, mid, 1, size)
-            for k, a in b.live_branches():
+                cost.conv(f'{name}.expand', b.cin, mid, 1, b.size)
+            for k, a in b.branches:
                 cost.conv(f'{name}.dw{k}', a, a, k, hout, groups=a)
-            if arch.se_ratio > 0:
-                h = se_hidden_atomnas(cin, arch.se_ratio)
-                cost.conv(f'{name}.se.reduce', mid, h, 1, 1, bias=True)
-                cost.conv(f'{name}.se.expand', h, mid, 1, 1, bias=True)
+            if b.se_hidden:
+                cost.conv(f'{name}.se.reduce', mid, b.se_hidden, 1, 1, bias=True)
+                cost.conv(f'{name}.se.expand', b.se_hidden, mid, 1, 1, bias=True)
                 if counts_pool:
                     cost.add(f'{name}.se.gate', 'mul', mid * hout * hout)
-            cost.conv(f'{name}.project', mid, b.out_channels, 1, hout)
-        cin, size = b.out_channels, hout
+            cost.conv(f'{name}.project', mid, b.cout, 1, hout)
+        cin, size = b.cout, hout
     cost.conv('backbone.head', cin, arch.last_channels, 1, size)
     if head:
         if counts_pool:
@@ -154,39 +188,108 @@ def attentive_se_hidden(mid: int) -> int:
     return make_divisible(mid // 4, 8)
 
 
-def _attentive_stage(cost: Cost, idx: int, cin: int, cout: int, depth: int, kernel: int,
-                     expand: int, stage_expands: tuple[int, ...], stride0: int, se: bool,
-                     size: int, counts_pool: bool) -> int:
-    """Add one MBConv stage's layers to ``cost``; returns the output size."""
+class MBConvShape(NamedTuple):
+    """One AttentiveNAS MBConv block as the static net builds it: the unit both
+    the FLOPs count and the latency table (``estimators.latency``) walk."""
+    cin: int
+    mid: int
+    cout: int
+    kernel: int
+    stride: int
+    size: int  # input height = width
+    se_hidden: int  # 0: no SE
+    has_expansion: bool
+
+    @property
+    def hout(self) -> int:
+        return conv_out(self.size, self.stride)
+
+
+@lru_cache(maxsize=65536)
+def attentive_stage_shapes(cin: int, cout: int, depth: int, kernel: int, expand: int,
+                           expands: tuple[int, ...], stride0: int, se: bool,
+                           size: int) -> tuple[MBConvShape, ...]:
+    """The blocks of one MBConv stage: the first has the stage's stride and
+    input width, the others stride 1 and ``cout`` in and out."""
+    out = []
     for d in range(depth):
         stride = stride0 if d == 0 else 1
-        hout = conv_out(size, stride)
-        name = f'backbone.blocks.{idx + d}'
-        has_expansion, mid = attentive_block_expansion(cin, expand, stage_expands)
-        if has_expansion:
-            cost.conv(f'{name}.expand', cin, mid, 1, size)
-        cost.conv(f'{name}.dw', mid, mid, kernel, hout, groups=mid)
-        if se:
-            h = attentive_se_hidden(mid)
-            cost.conv(f'{name}.se.reduce', mid, h, 1, 1, bias=True)
-            cost.conv(f'{name}.se.expand', h, mid, 1, 1, bias=True)
+        has_expansion, mid = attentive_block_expansion(cin, expand, expands)
+        out.append(MBConvShape(cin, mid, cout, kernel, stride, size,
+                               attentive_se_hidden(mid) if se else 0, has_expansion))
+        cin, size = cout, conv_out(size, stride)
+    return tuple(out)
+
+
+class StageArgs(NamedTuple):
+    """Arguments of ``attentive_stage_shapes`` for one stage of a subnet."""
+    cin: int
+    cout: int
+    depth: int
+    kernel: int
+    expand: int
+    expands: tuple[int, ...]  # the stage's expand choices (attentive_block_expansion)
+    stride: int
+    se: bool
+    size: int
+
+
+class AttentiveLayout(NamedTuple):
+    """A subnet's parts in order: stem conv ``(cout, input size, stride)``,
+    the seven stages, the head 1x1 ``(cin, cout, size)`` and the classifier
+    ``(pooled width, pre-logits width, classes)``."""
+    stem: tuple[int, int, int]
+    stages: tuple[StageArgs, ...]
+    head: tuple[int, int, int]
+    classifier: tuple[int, int, int]
+
+
+def attentive_layout(arch: AttentiveArch, space: Optional[AttentiveSpace] = None) -> AttentiveLayout:
+    space = space or default_attentive_space()
+    size = conv_out(arch.resolution, space.stem_stride)
+    stem = (arch.width[0], arch.resolution, space.stem_stride)
+    stages, cin = [], arch.width[0]
+    for s, st in enumerate(space.stages):
+        cout = arch.width[s + 1]
+        stages.append(StageArgs(cin, cout, arch.depth[s], arch.kernel[s], arch.expand[s],
+                                tuple(st.expands), st.stride, st.se, size))
+        cin, size = cout, conv_out(size, st.stride)
+    feat = cin * 6
+    return AttentiveLayout(stem, tuple(stages), (cin, feat, size),
+                           (feat, arch.width[8], arch.num_classes))
+
+
+def _attentive_stage(cost: Cost, idx: int, cin: int, cout: int, depth: int, kernel: int,
+                     expand: int, expands: tuple[int, ...], stride0: int, se: bool, size: int,
+                     counts_pool: bool) -> int:
+    """Add one MBConv stage's layers to ``cost``; returns the output size."""
+    for d, b in enumerate(attentive_stage_shapes(cin, cout, depth, kernel, expand, expands,
+                                                 stride0, se, size)):
+        name, hout, mid = f'backbone.blocks.{idx + d}', b.hout, b.mid
+        if b.has_expansion:
+            cost.conv(f'{name}.expand', b.cin, mid, 1, b.size)
+        cost.conv(f'{name}.dw', mid, mid, b.kernel, hout, groups=mid)
+        if b.se_hidden:
+            cost.conv(f'{name}.se.reduce', mid, b.se_hidden, 1, 1, bias=True)
+            cost.conv(f'{name}.se.expand', b.se_hidden, mid, 1, 1, bias=True)
             if counts_pool:
                 cost.add(f'{name}.se.gate', 'mul', mid * hout * hout)
-        cost.conv(f'{name}.project', mid, cout, 1, hout)
-        if stride == 1 and cin == cout:
+        cost.conv(f'{name}.project', mid, b.cout, 1, hout)
+        if b.stride == 1 and b.cin == b.cout:
             if not counts_pool:
                 # The published AttentiveNAS params (SPEC §3: A0 9.033 M ...) come
                 # from the original static model, whose ShortcutLayer keeps a
                 # 1x1 conv even where the shortcut is the identity and the conv
                 # is never run. Count it as a params-only 'unused' row; our
                 # static model does not build it (see Cost.module_params).
-                cost.add(f'{name}.shortcut.unused_conv', UNUSED, 0, cin * cout, f'{cin}->{cout}')
+                cost.add(f'{name}.shortcut.unused_conv', UNUSED, 0, b.cin * b.cout,
+                         f'{b.cin}->{b.cout}')
         else:
-            if stride > 1 and counts_pool:
-                cost.add(f'{name}.shortcut.pool', 'avgpool', cin * size * size)
-            if cin != cout:
-                cost.conv(f'{name}.shortcut.conv', cin, cout, 1, hout)
-        cin, size = cout, hout
+            if b.stride > 1 and counts_pool:
+                cost.add(f'{name}.shortcut.pool', 'avgpool', b.cin * b.size * b.size)
+            if b.cin != b.cout:
+                cost.conv(f'{name}.shortcut.conv', b.cin, b.cout, 1, hout)
+        size = hout
     return size
 
 
@@ -203,31 +306,29 @@ def count_attentive(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
                     convention: str = 'attentivenas', head: bool = True,
                     keep_layers: bool = True) -> Cost:
     """Cost of an AttentiveNAS subnet. Module names match the static model."""
-    space = space or default_attentive_space()
+    layout = attentive_layout(arch, space)
     counts_pool = convention == 'atomnas'
     cost = Cost(keep_layers=keep_layers)
-    size = conv_out(arch.resolution, space.stem_stride)
-    cost.conv('backbone.stem.conv', 3, arch.width[0], 3, size)
-    cin, idx = arch.width[0], 0
-    for s, st in enumerate(space.stages):
-        cout = arch.width[s + 1]
-        args = (cin, cout, arch.depth[s], arch.kernel[s], arch.expand[s], st.expands, st.stride,
-                st.se, size, counts_pool)
+    stem_c, res, stem_stride = layout.stem
+    cost.conv('backbone.stem.conv', 3, stem_c, 3, conv_out(res, stem_stride))
+    idx = 0
+    for st in layout.stages:
+        args = (*st, counts_pool)
         if keep_layers:
-            size = _attentive_stage(cost, idx, *args)
+            _attentive_stage(cost, idx, *args)
         else:
             flops, params = _attentive_stage_totals(*args)
             cost.flops += flops
             cost.params += params
-            size = conv_out(size, st.stride)
-        cin, idx = cout, idx + arch.depth[s]
-    feat = cin * 6
+        idx += st.depth
+    cin, feat, size = layout.head
     cost.conv('backbone.head', cin, feat, 1, size)
     if head:
+        feat, mid, classes = layout.classifier
         if counts_pool:
             cost.add('neck.gap', 'avgpool', feat * size * size)
-        cost.linear('head.mid_fc', feat, arch.width[8], bias=False)
-        cost.linear('head.fc', arch.width[8], arch.num_classes)
+        cost.linear('head.mid_fc', feat, mid, bias=False)
+        cost.linear('head.fc', mid, classes)
     return cost
 
 

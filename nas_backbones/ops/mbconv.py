@@ -20,7 +20,13 @@ def shortcut_pool(x: torch.Tensor, stride: int) -> torch.Tensor:
     authors test the width only; here each side gets its own padding, which
     equals theirs on square maps and keeps the shape of the strided dw conv on
     non-square ones (detection inputs)."""
-    return F.avg_pool2d(x, stride, padding=(x.shape[-2] % 2, x.shape[-1] % 2))
+    h, w = x.shape[-2:]
+    if torch.jit.is_tracing():
+        # The TorchScript ONNX exporter traces sizes as tensors and cannot
+        # export a computed padding: fix it for the traced input size (export
+        # is at a fixed resolution; only the batch may be dynamic).
+        h, w = int(h), int(w)
+    return F.avg_pool2d(x, stride, padding=(h % 2, w % 2))
 
 
 class Shortcut(nn.Module):

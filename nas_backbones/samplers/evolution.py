@@ -1,4 +1,5 @@
-"""Evolutionary search under a FLOPs budget (SPEC §3), torch-free.
+"""Evolutionary search under a FLOPs budget (SPEC §3), or any combination of
+FLOPs / params / latency bounds (``constraints.ResourceConstraints``), torch-free.
 
 An initial population, then per generation ``num_mutations`` mutations and
 ``num_crossovers`` gene-wise crossovers (each gene from either parent with
@@ -28,6 +29,7 @@ from typing import Callable, Optional, Sequence
 from ..arch import AttentiveArch, AttentiveSpace
 from ..estimators.flops import count_flops
 from .base import rng_state, set_rng_state
+from .constraints import ResourceConstraints
 
 Fitness = Callable[[Sequence[AttentiveArch]], Sequence[float]]
 STRATEGIES = ('top_k', 'alphanet')
@@ -65,24 +67,34 @@ class EvolutionSearch:
             the module doc). Defaults to 'top_k'.
         bucket_mflops (float): 'alphanet': FLOPs bucket width of the parent
             set (their ``evo_search.step``). Defaults to 10.
+        constraints (ResourceConstraints, optional): Bounds on any of FLOPs,
+            params and predicted latency, and the Pareto axis; replaces
+            ``min_mflops``/``max_mflops`` (leave those unset).
     """
 
     def __init__(self, space: AttentiveSpace, fitness: Fitness, rng: random.Random,
                  min_mflops: float = 0.0, max_mflops: float = float('inf'),
                  population_size: int = 512, num_parents: int = 128, num_mutations: int = 128,
                  mutation_prob: float = 0.1, num_crossovers: int = 128, max_tries: int = 100,
-                 strategy: str = 'top_k', bucket_mflops: float = 10.0):
-        check_budget(space, min_mflops, max_mflops)
+                 strategy: str = 'top_k', bucket_mflops: float = 10.0,
+                 constraints: Optional[ResourceConstraints] = None):
         if strategy not in STRATEGIES:
             raise ValueError(f'strategy: {strategy!r} not in {STRATEGIES}')
         if not bucket_mflops > 0:
             raise ValueError(f'bucket_mflops: must be > 0, got {bucket_mflops}')
+        if constraints is None:
+            check_budget(space, min_mflops, max_mflops)
+            constraints = ResourceConstraints(space, mflops=(min_mflops, max_mflops))
+        elif (min_mflops, max_mflops) != (0.0, float('inf')):
+            raise ValueError('min_mflops/max_mflops: give the FLOPs bounds in constraints')
+        min_mflops, max_mflops = constraints.bounds.get('mflops', (0.0, float('inf')))
         for name, v in (('population_size', population_size), ('num_parents', num_parents)):
             if v < 1:
                 raise ValueError(f'{name}: must be >= 1, got {v}')
         if not 0.0 <= mutation_prob <= 1.0:
             raise ValueError(f'mutation_prob: must be in [0, 1], got {mutation_prob}')
         self.space, self.fitness, self.rng = space, fitness, rng
+        self.constraints = constraints
         self.min_flops, self.max_flops = min_mflops * 1e6, max_mflops * 1e6
         self.population_size, self.num_parents = population_size, num_parents
         self.num_mutations, self.mutation_prob = num_mutations, mutation_prob
@@ -98,16 +110,15 @@ class EvolutionSearch:
         return count_flops(self.space.decode(genes), space=self.space)
 
     def in_budget(self, genes: Sequence[int]) -> bool:
-        return self.min_flops <= self.flops(genes) <= self.max_flops
+        return self.constraints.satisfied(genes)
 
     def _project(self, genes: list[int]) -> list[int]:
         # Random walk of one-step gene changes towards the budget: uniform
         # draws rarely land in budgets near the space's extremes (A0 is the min arch).
         for _ in range(10 * len(genes)):
-            f = self.flops(genes)
-            if self.min_flops <= f <= self.max_flops:
+            step = self.constraints.direction(genes)
+            if step == 0:
                 break
-            step = -1 if f > self.max_flops else 1
             movable = [i for i, c in enumerate(self.choices)
                        if 0 <= c.index(genes[i]) + step < len(c)]
             i = self.rng.choice(movable)
@@ -216,10 +227,15 @@ class EvolutionSearch:
         key = max(self.evaluated, key=lambda g: self.evaluated[g][0])
         return self.space.decode(key)
 
-    def pareto(self) -> list[tuple[int, float, tuple[int, ...]]]:
-        """(FLOPs, fitness, genes) of the evaluated archs no other beats
-        with fewer-or-equal FLOPs, sorted by FLOPs."""
-        rows = sorted(((f, -s, g) for g, (s, f) in self.evaluated.items()))
+    def pareto(self, axis: str = 'mflops') -> list[tuple[float, float, tuple[int, ...]]]:
+        """(resource, fitness, genes) of the evaluated archs no other beats
+        with less-or-equal ``axis`` ('mflops' as FLOPs, or a resource of the
+        constraints: 'mparams', 'latency_ms'), sorted by it."""
+        if axis == 'mflops':
+            rows = sorted(((f, -s, g) for g, (s, f) in self.evaluated.items()))
+        else:
+            rows = sorted((self.constraints.values(g)[axis], -s, g)
+                          for g, (s, _) in self.evaluated.items())
         out, top = [], float('-inf')
         for f, neg, g in rows:
             if -neg > top:

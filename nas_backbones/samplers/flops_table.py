@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -57,8 +57,13 @@ class FlopsTable:
 
     @classmethod
     def build(cls, space: Optional[AttentiveSpace] = None, num_samples: int = 50000,
-              seed: int = 0, bucket_mflops: float = 25.0) -> 'FlopsTable':
-        """Draw ``num_samples`` uniformly random archs and count their FLOPs."""
+              seed: int = 0, bucket_mflops: float = 25.0,
+              cost_fn: Optional[Callable] = None) -> 'FlopsTable':
+        """Draw ``num_samples`` uniformly random archs and count their FLOPs.
+
+        ``cost_fn`` (arch -> int) replaces FLOPs by another additive resource
+        in units of 1e-6 bucket widths: the latency prior passes predicted
+        latency in ns with ``bucket_mflops`` the bucket width in ms."""
         space = space or default_attentive_space()
         if num_samples < 1:
             raise ValueError(f'num_samples: must be >= 1, got {num_samples}')
@@ -66,8 +71,8 @@ class FlopsTable:
         choices = space.gene_choices()
         genes = np.array([[rng.choice(c) for c in choices] for _ in range(num_samples)],
                          dtype=np.int64)
-        flops = np.array([count_flops(space.decode(g.tolist()), space=space) for g in genes],
-                         dtype=np.int64)
+        cost_fn = cost_fn or (lambda arch: count_flops(arch, space=space))
+        flops = np.array([cost_fn(space.decode(g.tolist())) for g in genes], dtype=np.int64)
         return cls(space, genes, flops, bucket_mflops)
 
     # ----------------------------------------------------------------- I/O

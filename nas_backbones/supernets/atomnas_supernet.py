@@ -19,10 +19,28 @@ import torch.nn as nn
 
 from ..arch import ATOMNAS_SUPERNET_SETTING, AtomNetArch, atomnas_supernet_arch
 from ..estimators.flops import Cost, conv_out, count_cost, se_hidden_atomnas
+from ..estimators.latency import LatencyEstimator
 from ..ops.atom_shrink import ParamMap, drop_atoms, keep_first, resolve_keep_mask, slice_optimizer_state
 from ..ops.classifier import ClassifierHead, head_kwargs
 from ..ops.static_net import build_atomnas_net
 from .atomic_training_block import AtomicTrainingBlock
+
+
+# c_i of the L1 penalty (AtomNASSupernet's penalty_costs).
+PENALTY_COSTS = ('flops', 'latency', 'uniform')
+
+
+def load_latency_table(path: str, supernet: AtomNetArch) -> LatencyEstimator:
+    """The estimator of an AtomNAS table measured for ``supernet``."""
+    est = LatencyEstimator.load(path)
+    measured = est.table.atomnas_supernet()
+    if measured.replace(name='', dropout=0.0) != supernet.replace(name='', dropout=0.0):
+        raise ValueError(f'latency_lut: {path} was measured for another supernet (stem '
+                         f'{measured.stem_channels}, {len(measured.blocks)} blocks, '
+                         f'{measured.resolution} px, act {measured.act}, se {measured.se_ratio}, '
+                         f'{measured.num_classes} classes); build it for this one with '
+                         f'tools/analysis/build_latency_lut.py --space atomnas --config CONFIG')
+    return est
 
 
 class ShrinkResult(NamedTuple):
@@ -59,25 +77,31 @@ class AtomNASSupernet(nn.Module):
             mnas``, meijieru/AtomNAS apps/mobilenet/default_mnas_scheduler.yml
             L54-55); 'mobilenet' is torchvision's MobileNet init.
         penalty_costs (str): The c_i of the L1 penalty ``sum_i c_i |alpha_i|``.
-            'flops': the atom's FLOPs over the mean atom FLOPs of the
-            supernet (resource-aware, AtomNAS). 'uniform': c_i = 1 for every
-            atom, the plain L1 on BN gammas of network slimming (Liu et al.
-            2017), AtomNAS Table 2's baseline; with both, lambda weighs the
-            same total because the FLOPs costs average 1. Defaults to 'flops'.
+            'flops' (published): the atom's FLOPs over the mean atom FLOPs of
+            the supernet (resource-aware). 'latency': each atom's marginal
+            latency from ``latency_lut`` over its mean (the paper allows any
+            additive resource). 'uniform': c_i = 1 for every atom, the plain
+            L1 on BN gammas of network slimming (Liu et al. 2017), AtomNAS
+            Table 2's baseline; lambda weighs the same total in all three
+            because the normalised costs average 1. Defaults to 'flops'.
+        latency_lut (str, optional): Latency table of this supernet
+            (``tools/analysis/build_latency_lut.py --space atomnas``); with
+            it the predicted latency is also reported. Defaults to None.
     """
-
-    PENALTY_COSTS = ('flops', 'uniform')
 
     def __init__(self, stem_channels: int = 32, kernel_sizes: Sequence[int] = (3, 5, 7),
                  setting: Sequence[Sequence[int]] = ATOMNAS_SUPERNET_SETTING,
                  num_classes: int = 1000, last_channels: int = 1280, act: str = 'relu',
                  se_ratio: float = 0.0, resolution: int = 224, dropout: float = 0.2,
                  bn_momentum: float = 0.01, bn_eps: float = 1e-3, weight_init: str = 'mnas',
-                 penalty_costs: str = 'flops'):
+                 penalty_costs: str = 'flops', latency_lut: Optional[str] = None):
         super().__init__()
-        if penalty_costs not in self.PENALTY_COSTS:
-            raise ValueError(f'penalty_costs: expected one of {self.PENALTY_COSTS}, got '
+        if penalty_costs not in PENALTY_COSTS:
+            raise ValueError(f'penalty_costs: expected one of {PENALTY_COSTS}, got '
                              f'{penalty_costs!r}')
+        if penalty_costs == 'latency' and latency_lut is None:
+            raise ValueError("latency_lut: penalty_costs='latency' needs the supernet's latency "
+                             "table")
         self.penalty_costs = penalty_costs
         setting = tuple(tuple(row) for row in setting)
         if not setting or any(len(row) != 4 for row in setting):
@@ -93,11 +117,21 @@ class AtomNASSupernet(nn.Module):
         self.head = ClassifierHead(**{**head_kwargs(self.space_arch, self.backbone),
                                       'weight_init': weight_init})
         self._branch_costs = self._compute_branch_costs(self.space_arch)
+        self.latency = None if latency_lut is None else load_latency_table(latency_lut,
+                                                                           self.space_arch)
+        # c_i of the penalty: the FLOPs of each atom, or its marginal latency
+        # (ms; the slope of the table's curves, constant like the FLOPs).
+        self._penalty_costs = (self.latency.atom_costs(self.space_arch)
+                               if penalty_costs == 'latency' else self._branch_costs)
         # SPEC §2: c_i normalised by the mean cost over all atoms, as the
         # published code does. The mean is taken over the supernet's atoms once,
         # so lambda keeps its meaning while the net shrinks.
-        total = sum(c * a for i, costs in self._branch_costs.items()
-                    for c, a in zip(costs.values(), self.space_arch.blocks[i].atoms))
+        total = sum(costs[k] * a for i, costs in self._penalty_costs.items()
+                    for k, a in zip(self.space_arch.blocks[i].kernel_sizes,
+                                    self.space_arch.blocks[i].atoms))
+        if total <= 0:
+            raise ValueError(f'latency_lut: {latency_lut}: every atom has zero marginal latency; '
+                             f'the table cannot drive the penalty')
         self.cost_mean = total / max(1, self.space_arch.num_atoms)
         self._cache: dict = {}
         self._refresh()
@@ -134,11 +168,17 @@ class AtomNASSupernet(nn.Module):
         """Block index -> importance factors of its atoms (``bn_dw.weight``)."""
         return {i: self.blocks[i].bn_dw.weight for i in self.searchable_blocks()}
 
-    def atom_costs(self, index: int) -> torch.Tensor:
-        """Un-normalised FLOPs of each live atom of block ``index`` (float64)."""
-        block, costs = self.blocks[index], self._branch_costs[index]
+    def atom_costs(self, index: int, kind: str = 'flops') -> torch.Tensor:
+        """Un-normalised cost of each live atom of block ``index`` (float64):
+        FLOPs, or with ``kind='penalty'`` the penalty's (FLOPs or ms)."""
+        block = self.blocks[index]
+        costs = (self._penalty_costs if kind == 'penalty' else self._branch_costs)[index]
         per_branch = torch.tensor([costs[k] for k in block.kernel_sizes], dtype=torch.float64)
         return per_branch.repeat_interleave(torch.tensor(block.atoms, dtype=torch.long))
+
+    def predicted_latency(self) -> Optional[float]:
+        """Latency (ms) of ``current_arch()`` predicted from the table, or None."""
+        return self._cache.get('latency_ms')
 
     def current_arch(self) -> AtomNetArch:
         """The arch of the live atoms (what the static net / export builds)."""
@@ -155,8 +195,10 @@ class AtomNASSupernet(nn.Module):
             atoms.append(tuple(live.get(k, 0) for k in b_arch.kernel_sizes))
         arch = self.space_arch.with_atoms(atoms).replace(name='')
         self._cache = {'arch': arch, 'cost': count_cost(arch)}
+        if self.latency is not None:
+            self._cache['latency_ms'] = self.latency.predict(arch)
         index = self.searchable_blocks()
-        costs = (torch.cat([self.atom_costs(i) for i in index]) / self.cost_mean
+        costs = (torch.cat([self.atom_costs(i, 'penalty') for i in index]) / self.cost_mean
                  if index else torch.zeros(0, dtype=torch.float64))
         if self.penalty_costs == 'uniform':
             costs = torch.ones_like(costs)

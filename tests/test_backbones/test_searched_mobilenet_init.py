@@ -89,7 +89,7 @@ def test_prefix_that_matches_nothing_names_what_the_file_has(tmp_path):
     assert "Expected keys like ['backbone.stem." in message
     assert "'model.backbone." in message and "init_cfg.prefix='model.backbone.'" in message
     net = SearchedMobileNet('atomnas_a', init_cfg=dict(type='Pretrained', checkpoint=str(path)))
-    with pytest.raises(ValueError, match=r"prefix is None.*init_cfg.prefix='model.backbone.'"):
+    with pytest.raises(ValueError, match=r"prefix None.*init_cfg.prefix='model.backbone.'"):
         net.init_weights()
 
 

@@ -39,13 +39,21 @@ from ...registry import HOOKS
 CHECKPOINT_KEY = 'atomnas_shrink'
 
 
-def arch_summary(arch: AtomNetArch) -> str:
+def arch_summary(arch: AtomNetArch, latency_ms: Optional[float] = None) -> str:
     """'X MFLOPs, Y M params, N atoms (R x R input, C classes)', from the
-    analytic estimator, the same numbers ``count_flops.py`` prints."""
+    analytic estimator, the same numbers ``count_flops.py`` prints; with the
+    supernet's latency table, ', predicted Z ms' too."""
     cost = count_cost(arch)
+    latency = '' if latency_ms is None else f', predicted {latency_ms:.2f} ms'
     return (f'{cost.mflops:.2f} MFLOPs, {cost.mparams:.3f} M params, {arch.num_atoms} atoms '
-            f'({arch.resolution}x{arch.resolution} input, {arch.num_classes} classes)')
+            f'({arch.resolution}x{arch.resolution} input, {arch.num_classes} classes){latency}')
 
+
+
+def live_summary(supernet) -> str:
+    """``arch_summary`` of a supernet's live atoms, with its predicted
+    latency when it has a latency table."""
+    return arch_summary(supernet.current_arch(), supernet.predicted_latency())
 
 @HOOKS.register_module()
 class AtomShrinkHook(Hook):
@@ -134,7 +142,7 @@ class AtomShrinkHook(Hook):
             runner.logger.info(f'AtomShrinkHook: epoch {epoch}: atoms dead in the '
                                f'{"live" if ema is None else "EMA"} net cost '
                                f'{trigger / 1e6:.2f} MFLOPs (< {self.min_flops_delta / 1e6:.2f}), '
-                               f'no shrink; {arch_summary(supernet.current_arch())}')
+                               f'no shrink; {live_summary(supernet)}')
             return 0
         masks = dead_atom_masks(list(alphas.values()), ema_alphas, self.threshold,
                                 ema_only=last and ema is not None)
@@ -142,7 +150,7 @@ class AtomShrinkHook(Hook):
         if not dead:
             runner.logger.info(f'AtomShrinkHook: epoch {epoch}: no atom dead in both the weights '
                                f'and the EMA, nothing removed; '
-                               f'{arch_summary(supernet.current_arch())}')
+                               f'{live_summary(supernet)}')
             return 0
         before = supernet.cost().mflops
         result = model.drop_atoms({i: ~m for i, m in dead.items()}, self._optimizer(runner), ema)
@@ -154,10 +162,12 @@ class AtomShrinkHook(Hook):
         arch = supernet.current_arch()
         self.history.append({'epoch': epoch, 'removed_atoms': result.removed_atoms,
                              'mflops': supernet.cost().mflops, 'atoms': arch.num_atoms})
+        if supernet.predicted_latency() is not None:
+            self.history[-1]['latency_ms'] = supernet.predicted_latency()
         runner.logger.info(f'AtomShrinkHook: epoch {epoch}: removed {result.removed_atoms} atoms '
                            f'({before - supernet.cost().mflops:.2f} MFLOPs'
                            f'{", EMA alphas only" if last and ema is not None else ""}); '
-                           f'now {arch_summary(arch)}')
+                           f'now {live_summary(supernet)}')
         return result.removed_atoms
 
     # ------------------------------------------------------------ checkpoints
