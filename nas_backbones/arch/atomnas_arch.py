@@ -81,13 +81,6 @@ class AtomNetArch:
     def num_atoms(self) -> int:
         return sum(b.num_atoms for b in self.blocks if b.has_expansion)
 
-    def block_in_channels(self) -> list[int]:
-        chans, cin = [], self.stem_channels
-        for b in self.blocks:
-            chans.append(cin)
-            cin = b.out_channels
-        return chans
-
     def stages(self) -> list[list[int]]:
         """Block indices grouped into stages: a stage ends where the output
         width changes (MobileNetV2's table rows), so out_indices line up with
