@@ -12,7 +12,6 @@ from typing import Optional, Sequence, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine import dist
 from mmengine.model import BaseModel
 from mmpretrain.structures import DataSample
 
@@ -138,20 +137,16 @@ class AtomNAS(BaseModel):
         §2: after every shrink); only the backbone holds BN.
 
         In a distributed run each rank estimates them on its own batches and
-        the running means and variances are then averaged over the ranks, as
-        the published code does after its calibration
-        (``udist.allreduce_bn``), so every rank holds the same statistics.
+        ``recalibrate_bn`` then averages them over the ranks, as the
+        published code does after its calibration (``udist.allreduce_bn``),
+        so every rank holds the same statistics.
         """
         def forward(model, data):
             inputs = self.data_preprocessor(data, False)['inputs']
             if self.channels_last:
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             model(inputs)
-        used = recalibrate_bn(self.supernet.backbone, batches, num_batches, forward)
-        if dist.get_world_size() > 1:
-            dist.all_reduce_params([b for n, b in self.supernet.backbone.named_buffers()
-                                    if n.endswith(('running_mean', 'running_var'))], op='mean')
-        return used
+        return recalibrate_bn(self.supernet.backbone, batches, num_batches, forward)
 
     # ----------------------------------------------------------- forward
     def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
