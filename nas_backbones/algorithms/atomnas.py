@@ -114,19 +114,19 @@ class AtomNAS(BaseModel):
                 this model; its parameters lose the same atoms and its
                 ``avg_parameters`` table is rebuilt on the new tensors.
         """
-        twins = [] if ema_model is None else [ema_model.module.supernet]
-        result = self.supernet.shrink(keep, optimizer, twins)
-        if ema_model is not None:
-            sync_averaged_model(ema_model)
-        self._decayed = None
-        return result
+        return self._shrink(self.supernet.shrink, keep, optimizer, ema_model)
 
     def shrink_to_arch(self, arch: AtomNetArch, optimizer: Optional[torch.optim.Optimizer] = None,
                        ema_model: Optional[nn.Module] = None) -> ShrinkResult:
         """Give a fresh model the shapes of ``arch`` (before loading a
         checkpoint saved after shrinking)."""
+        return self._shrink(self.supernet.shrink_to_arch, arch, optimizer, ema_model)
+
+    def _shrink(self, shrink, target, optimizer, ema_model) -> ShrinkResult:
+        # The EMA supernet loses the same atoms; its averaged-parameter table
+        # and the cached decayed-parameter list then point at old tensors.
         twins = [] if ema_model is None else [ema_model.module.supernet]
-        result = self.supernet.shrink_to_arch(arch, optimizer, twins)
+        result = shrink(target, optimizer, twins)
         if ema_model is not None:
             sync_averaged_model(ema_model)
         self._decayed = None

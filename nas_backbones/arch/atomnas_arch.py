@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .common import (ACTIVATIONS, FlowList, check_choice, check_int_list, check_keys, read_mapping,
-                     write_mapping)
+from .common import ACTIVATIONS, ArchFile, FlowList, check_choice, check_int_list, check_keys
 
 ATOMNAS_KERNELS = (3, 5, 7)
 
@@ -48,7 +46,7 @@ class AtomBlockArch:
 
 
 @dataclass(frozen=True)
-class AtomNetArch:
+class AtomNetArch(ArchFile):
     """A whole AtomNAS network.
 
     Args:
@@ -92,9 +90,6 @@ class AtomNetArch:
             else:
                 stages.append([i])
         return stages
-
-    def replace(self, **changes) -> 'AtomNetArch':
-        return dataclasses.replace(self, **changes)
 
     def with_atoms(self, atoms: list[tuple[int, ...]]) -> 'AtomNetArch':
         """Same net with new per-branch atom counts (used after shrinking)."""
@@ -189,13 +184,6 @@ class AtomNetArch:
                       name=data.get('name', ''))
         kwargs.update(overrides)
         return cls(**kwargs)
-
-    @classmethod
-    def load(cls, path: str | Path, **overrides) -> 'AtomNetArch':
-        return cls.from_dict(read_mapping(path), **overrides)
-
-    def save(self, path: str | Path) -> Path:
-        return write_mapping(self.to_dict(), path)
 
 
 def validate_atomnas_arch(arch: AtomNetArch) -> None:

@@ -7,20 +7,19 @@ width[0] is the stem, width[1..7] the seven MBConv stages, width[8] the last
 """
 from __future__ import annotations
 
-import dataclasses
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .common import check_int_list, check_keys, read_mapping, write_mapping
+from .common import ArchFile, check_int_list, check_keys, read_mapping, write_mapping
 
 NUM_STAGES = 7
 ARCH_DIMS = ('width', 'depth', 'kernel', 'expand')
 
 
 @dataclass(frozen=True)
-class AttentiveArch:
+class AttentiveArch(ArchFile):
     """One AttentiveNAS subnet.
 
     Args:
@@ -59,9 +58,6 @@ class AttentiveArch:
     def key(self) -> tuple[int, ...]:
         return tuple(self.encode())
 
-    def replace(self, **changes) -> 'AttentiveArch':
-        return dataclasses.replace(self, **changes)
-
     def to_dict(self) -> dict:
         return {'type': 'attentivenas', 'name': self.name, 'resolution': self.resolution,
                 'width': list(self.width), 'depth': list(self.depth), 'kernel': list(self.kernel),
@@ -87,13 +83,6 @@ class AttentiveArch:
                       num_classes=data.get('num_classes', 1000), dropout=data.get('dropout', 0.2))
         kwargs.update(overrides)
         return cls(**kwargs)
-
-    @classmethod
-    def load(cls, path: str | Path, **overrides) -> 'AttentiveArch':
-        return cls.from_dict(read_mapping(path), **overrides)
-
-    def save(self, path: str | Path) -> Path:
-        return write_mapping(self.to_dict(), path)
 
 
 @dataclass(frozen=True)

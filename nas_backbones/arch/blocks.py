@@ -41,6 +41,37 @@ def conv_out(size: int, stride: int) -> int:
     return (size - 1) // stride + 1
 
 
+@dataclass(frozen=True)
+class BlockConfig:
+    """What both families' inverted-residual blocks have.
+
+    Args:
+        cin (int): Input channels.
+        cout (int): Output channels.
+        stride (int): dw stride.
+        size (int): Input height (= width).
+        has_expansion (bool): Whether the 1x1 expansion conv exists (else
+            the dw conv acts on the input).
+        se_hidden (int): SE bottleneck; 0: no SE.
+    """
+    cin: int
+    cout: int
+    stride: int
+    size: int
+    has_expansion: bool
+    se_hidden: int
+
+    @property
+    def hout(self) -> int:
+        return conv_out(self.size, self.stride)
+
+    @property
+    def identity_shortcut(self) -> bool:
+        """Stride 1 and as many channels out as in: the input itself is
+        added to the block's output."""
+        return self.stride == 1 and self.cin == self.cout
+
+
 # ------------------------------------------------------------- AttentiveNAS
 def attentive_block_expansion(cin: int, expand: int,
                               stage_expands: Sequence[int]) -> tuple[bool, int]:
@@ -69,39 +100,20 @@ def attentive_head_channels(last_stage_width: int) -> int:
 
 
 @dataclass(frozen=True)
-class MBConvConfig:
+class MBConvConfig(BlockConfig):
     """One AttentiveNAS MBConv block: [expand 1x1] -> dw kxk -> [SE] ->
-    project 1x1, plus its shortcut.
+    project 1x1, plus its shortcut: the identity (``identity_shortcut``;
+    only there the residual branch gets drop-connect), else an average pool
+    when strided and a 1x1 conv when the widths differ.
 
     Args:
-        cin (int): Input channels.
+        (those of ``BlockConfig``; ``has_expansion`` from
+        :func:`attentive_block_expansion`)
         mid (int): Hidden channels (``cin`` without expansion).
-        cout (int): Output channels.
         kernel (int): dw kernel size.
-        stride (int): dw stride.
-        size (int): Input height (= width).
-        se_hidden (int): SE bottleneck; 0: no SE.
-        has_expansion (bool): Whether the expansion 1x1 exists
-            (:func:`attentive_block_expansion`).
     """
-    cin: int
     mid: int
-    cout: int
     kernel: int
-    stride: int
-    size: int
-    se_hidden: int
-    has_expansion: bool
-
-    @property
-    def hout(self) -> int:
-        return conv_out(self.size, self.stride)
-
-    @property
-    def identity_shortcut(self) -> bool:
-        """The shortcut is the input itself (stride 1, same channels); only
-        there the residual branch gets drop-connect."""
-        return self.stride == 1 and self.cin == self.cout
 
     @property
     def shortcut_pool(self) -> bool:
@@ -136,8 +148,10 @@ def attentive_stage_blocks(stage: StageArgs) -> tuple[MBConvConfig, ...]:
     for d in range(stage.depth):
         stride = stage.stride if d == 0 else 1
         has_expansion, mid = attentive_block_expansion(cin, stage.expand, stage.expands)
-        out.append(MBConvConfig(cin, mid, stage.cout, stage.kernel, stride, size,
-                                attentive_se_hidden(mid) if stage.se else 0, has_expansion))
+        out.append(MBConvConfig(cin=cin, cout=stage.cout, stride=stride, size=size,
+                                has_expansion=has_expansion,
+                                se_hidden=attentive_se_hidden(mid) if stage.se else 0,
+                                mid=mid, kernel=stage.kernel))
         cin, size = stage.cout, conv_out(size, stride)
     return tuple(out)
 
@@ -178,33 +192,19 @@ def atomnas_se_hidden(cin: int, ratio: float) -> int:
 
 
 @dataclass(frozen=True)
-class AtomBlockConfig:
-    """One AtomNAS atomic block as it is built.
+class AtomBlockConfig(BlockConfig):
+    """One AtomNAS atomic block as it is built: [expand 1x1] -> one dw conv
+    per live branch -> BN -> act -> [SE] -> project 1x1 [+ residual].
 
     Args:
+        (those of ``BlockConfig``; ``has_expansion`` is False for the first
+        block only)
         index (int): Position in the net.
-        cin (int): Input channels.
-        cout (int): Output channels.
-        stride (int): dw stride.
-        size (int): Input height (= width).
         branches (tuple[tuple[int, int]]): (kernel, atoms) of the live
             branches (a branch without atoms is not built).
-        has_expansion (bool): False for the first block, whose dw conv acts
-            on the input.
-        se_hidden (int): SE bottleneck; 0: no SE.
     """
     index: int
-    cin: int
-    cout: int
-    stride: int
-    size: int
     branches: tuple[tuple[int, int], ...]
-    has_expansion: bool
-    se_hidden: int
-
-    @property
-    def hout(self) -> int:
-        return conv_out(self.size, self.stride)
 
     @property
     def mid(self) -> int:
@@ -213,7 +213,8 @@ class AtomBlockConfig:
 
     @property
     def has_residual(self) -> bool:
-        return self.stride == 1 and self.cin == self.cout
+        """AtomNAS's name for ``identity_shortcut`` (``AtomicBlock.has_residual``)."""
+        return self.identity_shortcut
 
 
 def atomnas_block_configs(arch: AtomNetArch,
@@ -222,9 +223,10 @@ def atomnas_block_configs(arch: AtomNetArch,
     size = conv_out(resolution or arch.resolution, ATOMNAS_STEM_STRIDE)
     out, cin = [], arch.stem_channels
     for i, b in enumerate(arch.blocks):
-        out.append(AtomBlockConfig(i, cin, b.out_channels, b.stride, size,
-                                   tuple(b.live_branches()), b.has_expansion,
-                                   atomnas_se_hidden(cin, arch.se_ratio)))
+        out.append(AtomBlockConfig(cin=cin, cout=b.out_channels, stride=b.stride, size=size,
+                                   has_expansion=b.has_expansion,
+                                   se_hidden=atomnas_se_hidden(cin, arch.se_ratio),
+                                   index=i, branches=tuple(b.live_branches())))
         cin, size = b.out_channels, conv_out(size, b.stride)
     return tuple(out)
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
 from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, arch_from_dict, atomnas_block_configs
+from ..arch.common import existing_file
 from .latency_keys import (CURVE_KINDS, KEY_FIELDS, atom_grid, atomnas_block_terms,  # noqa: F401
                            atomnas_fixed_keys, atomnas_space_keys, attentive_keys, attentive_parts,
                            attentive_space_keys, make_key, parse_key, sample_atomnas_subnet,
@@ -123,10 +124,8 @@ class LatencyTable:
 
     @classmethod
     def load(cls, path: Union[str, Path]) -> 'LatencyTable':
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f'latency table not found: {path}; build it with '
-                                    f'`python tools/analysis/build_latency_lut.py --out {path} ...`')
+        path = existing_file(path, 'latency table',
+                             f'python tools/analysis/build_latency_lut.py --out {path} ...')
         data = json.loads(path.read_text())
         if not isinstance(data, dict) or data.get('format') != LUT_FORMAT:
             raise ValueError(f'{path}: format: not a latency table (expected {LUT_FORMAT!r})')

@@ -123,20 +123,23 @@ def checkpoint_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
                          context_fn=lambda: (contextlib.nullcontext(), _KeepRunningStats(block)))
 
 
-def _init_mobilenet(module: nn.Module) -> None:
-    """MobileNet init (as torchvision): conv kaiming fan-out, BN 1/0, linear N(0, 0.01)."""
+def _init_layers(module: nn.Module, conv_weight, linear_weight) -> None:
+    """Module by module: conv and linear weights by the scheme's functions,
+    their biases 0, BN weight 1 and bias 0."""
     for m in module.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode='fan_out')
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            (conv_weight if isinstance(m, nn.Conv2d) else linear_weight)(m)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
         elif isinstance(m, nn.BatchNorm2d):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, 0, 0.01)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
+
+
+def _init_mobilenet(module: nn.Module) -> None:
+    """MobileNet init (as torchvision): conv kaiming fan-out, BN 1/0, linear N(0, 0.01)."""
+    _init_layers(module, lambda m: nn.init.kaiming_normal_(m.weight, mode='fan_out'),
+                 lambda m: nn.init.normal_(m.weight, 0, 0.01))
 
 
 def _init_mnas(module: nn.Module) -> None:
@@ -146,21 +149,16 @@ def _init_mnas(module: nn.Module) -> None:
     fan_out = k*k for a depthwise conv (``groups == in_channels``) and
     out_channels*k*k otherwise, bias 0; BN 1/0; linear U(+-1/sqrt(out_features)),
     bias 0."""
-    for m in module.modules():
-        if isinstance(m, nn.Conv2d):
-            fan_out = m.weight[0][0].numel() if m.groups == m.in_channels \
-                else m.weight.shape[0] * m.weight[0][0].numel()
-            nn.init.normal_(m.weight, 0.0, nn.init.calculate_gain('relu') / math.sqrt(fan_out))
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            bound = 1.0 / math.sqrt(m.out_features)
-            nn.init.uniform_(m.weight, -bound, bound)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
+    def conv(m: nn.Conv2d) -> None:
+        fan_out = m.weight[0][0].numel() if m.groups == m.in_channels \
+            else m.weight.shape[0] * m.weight[0][0].numel()
+        nn.init.normal_(m.weight, 0.0, nn.init.calculate_gain('relu') / math.sqrt(fan_out))
+
+    def linear(m: nn.Linear) -> None:
+        bound = 1.0 / math.sqrt(m.out_features)
+        nn.init.uniform_(m.weight, -bound, bound)
+
+    _init_layers(module, conv, linear)
 
 
 def _init_attentivenas(module: nn.Module) -> None:

@@ -16,6 +16,7 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from ..arch import AttentiveSpace, default_attentive_space
+from ..arch.common import existing_file
 from ..estimators.flops import count_flops
 
 
@@ -97,10 +98,8 @@ class FlopsTable:
 
     @classmethod
     def load(cls, path: Union[str, Path]) -> 'FlopsTable':
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f'FLOPs table not found: {path}; build it with '
-                                    f'`python tools/analysis/build_flops_table.py --out {path}`')
+        path = existing_file(path, 'FLOPs table',
+                             f'python tools/analysis/build_flops_table.py --out {path}')
         if path.suffix == '.json':
             data = json.loads(path.read_text())
             return cls(AttentiveSpace.from_dict(data['space']), np.array(data['genes']),
