@@ -40,6 +40,9 @@ class AttentiveArch(ArchFile):
     dropout: float = 0.2
 
     family = 'attentivenas'
+    # Swish throughout: the published space admits no other activation
+    # (AttentiveSpace.from_dict rejects other act_func values).
+    act = 'swish'
 
     def __post_init__(self):
         check_int_list('resolution', [self.resolution], minimum=32)

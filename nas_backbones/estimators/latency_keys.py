@@ -69,9 +69,9 @@ def attentive_parts(arch: AttentiveArch, space: Optional[AttentiveSpace] = None
     layout = attentive_layout(arch, space)
     cout, res, stride = layout.stem
     cin, feat, size = layout.head
-    fixed = [make_key('stem', cout, res, stride, 'swish'),
-             make_key('head', cin, feat, size, 'swish'),
-             make_key('classifier', *layout.classifier, size, 'swish')]
+    fixed = [make_key('stem', cout, res, stride, arch.act),
+             make_key('head', cin, feat, size, arch.act),
+             make_key('classifier', *layout.classifier, size, arch.act)]
     return fixed, list(layout.stages)
 
 
@@ -94,7 +94,7 @@ def attentive_space_keys(space: AttentiveSpace, num_classes: int = 1000) -> list
     for res in space.resolutions:
         size = conv_out(res, space.stem_stride)
         for w in space.stem_widths:
-            keys[make_key('stem', w, res, space.stem_stride, 'swish')] = None
+            keys[make_key('stem', w, res, space.stem_stride, AttentiveArch.act)] = None
         cins = space.stem_widths
         for st in space.stages:
             for cin in cins:
@@ -107,9 +107,9 @@ def attentive_space_keys(space: AttentiveSpace, num_classes: int = 1000) -> list
             cins, size = st.widths, conv_out(size, st.stride)
         for cin in cins:
             feat = attentive_head_channels(cin)
-            keys[make_key('head', cin, feat, size, 'swish')] = None
+            keys[make_key('head', cin, feat, size, AttentiveArch.act)] = None
             for mid in space.last_widths:
-                keys[make_key('classifier', feat, mid, num_classes, size, 'swish')] = None
+                keys[make_key('classifier', feat, mid, num_classes, size, AttentiveArch.act)] = None
     return list(keys)
 
 

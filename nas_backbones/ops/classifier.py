@@ -52,11 +52,8 @@ class ClassifierHead(nn.Module):
 def head_kwargs(arch: Union[AtomNetArch, AttentiveArch]) -> dict:
     """ClassifierHead arguments that reproduce the arch's published head."""
     in_channels, mid_channels, num_classes = classifier_channels(arch)
-    kwargs = dict(in_channels=in_channels, num_classes=num_classes, mid_channels=mid_channels,
-                  dropout=arch.dropout, weight_init=FAMILY_INIT[arch.family])
-    if isinstance(arch, AttentiveArch):
-        kwargs['act'] = 'swish'
-    return kwargs
+    return dict(in_channels=in_channels, num_classes=num_classes, mid_channels=mid_channels,
+                dropout=arch.dropout, act=arch.act, weight_init=FAMILY_INIT[arch.family])
 
 
 class StaticClassifier(nn.Module):

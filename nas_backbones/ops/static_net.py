@@ -260,7 +260,7 @@ def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = N
     layout = attentive_layout(arch, space)
     bn = dict(norm_layer=_norm_layer('attentivenas', bn_momentum, bn_eps, norm_layer))
     stem_c, _, stem_stride = layout.stem
-    stem = ConvBNAct(3, stem_c, 3, stem_stride, act='swish', **bn)
+    stem = ConvBNAct(3, stem_c, 3, stem_stride, act=arch.act, **bn)
     n_blocks = sum(arch.depth)
     blocks, stages, stride = [], [], stem_stride
     for s, stage in enumerate(layout.stages):
@@ -269,11 +269,11 @@ def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = N
             rate = drop_path_rate * len(blocks) / n_blocks if last_two else 0.0
             blocks.append(MBConv(b.cin, b.cout, b.mid, b.kernel, b.stride,
                                  has_expansion=b.has_expansion, se_hidden=b.se_hidden,
-                                 drop_path_rate=rate, **bn))
+                                 act=arch.act, drop_path_rate=rate, **bn))
         stride *= stage.stride
         stages.append(StageInfo(stage.cout, stride, len(blocks) - 1))
     cin, feat, _ = layout.head
-    head = ConvBNAct(cin, feat, 1, act='swish', **bn)
+    head = ConvBNAct(cin, feat, 1, act=arch.act, **bn)
     return StaticNet(stem, blocks, head, stages, feat, weight_init)
 
 
