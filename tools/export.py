@@ -83,8 +83,9 @@ def export_attentivenas(cfg: Config, args) -> dict:
 def write_finetune_config(arch_path: Path, ckpt_path: Path) -> Path:
     """A ready config that fine-tunes the exported net (ImageClassifier +
     SearchedMobileNet + NASClsHead) from its weights."""
-    from nas_backbones.arch import load_arch
+    from nas_backbones.arch import classifier_channels, load_arch
     arch = load_arch(arch_path)
+    in_channels, mid_channels, num_classes = classifier_channels(arch)
     path = arch_path.with_name(f'{arch_path.stem}_finetune.py')
     base = osp.relpath(Path(__file__).resolve().parents[1] / 'configs' / 'attentivenas' /
                        '_base_' / 'finetune_exported.py', path.parent)
@@ -95,8 +96,8 @@ def write_finetune_config(arch_path: Path, ckpt_path: Path) -> Path:
         f"    backbone=dict(arch='{arch_path.resolve()}',\n"
         f"                  init_cfg=dict(type='Pretrained', checkpoint='{ckpt_path.resolve()}',\n"
         f"                                prefix='backbone.')),\n"
-        f"    head=dict(num_classes={arch.num_classes}, in_channels={6 * arch.width[7]}, "
-        f"mid_channels={arch.width[8]},\n"
+        f"    head=dict(num_classes={num_classes}, in_channels={in_channels}, "
+        f"mid_channels={mid_channels},\n"
         f"              init_cfg=dict(type='Pretrained', checkpoint='{ckpt_path.resolve()}',\n"
         f"                            prefix='head.')))\n")
     return path

@@ -152,14 +152,9 @@ def interp_at(flops: Sequence[float], acc: Sequence[float], at: float) -> float:
 # ------------------------------------------------------- claim 4: fronts
 def pareto_front(flops: Sequence[float], acc: Sequence[float]) -> list[int]:
     """Indices of the points no other point beats with fewer-or-equal FLOPs,
-    sorted by FLOPs (the definition of ``EvolutionSearch.pareto``)."""
-    order = sorted(range(len(flops)), key=lambda i: (flops[i], -acc[i]))
-    out, top = [], -math.inf
-    for i in order:
-        if acc[i] > top:
-            out.append(i)
-            top = acc[i]
-    return out
+    sorted by FLOPs: the search's own definition (``EvolutionSearch.pareto``)."""
+    from nas_backbones.samplers.pareto import pareto_front as front
+    return front(flops, acc)
 
 
 def flops_bins(flops: Sequence[float], bins: int) -> np.ndarray:

@@ -12,7 +12,6 @@ from typing import Optional, Sequence, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine import dist
 from mmengine.model import BaseModel
 from mmpretrain.structures import DataSample
 
@@ -115,19 +114,19 @@ class AtomNAS(BaseModel):
                 this model; its parameters lose the same atoms and its
                 ``avg_parameters`` table is rebuilt on the new tensors.
         """
-        twins = [] if ema_model is None else [ema_model.module.supernet]
-        result = self.supernet.shrink(keep, optimizer, twins)
-        if ema_model is not None:
-            sync_averaged_model(ema_model)
-        self._decayed = None
-        return result
+        return self._shrink(self.supernet.shrink, keep, optimizer, ema_model)
 
     def shrink_to_arch(self, arch: AtomNetArch, optimizer: Optional[torch.optim.Optimizer] = None,
                        ema_model: Optional[nn.Module] = None) -> ShrinkResult:
         """Give a fresh model the shapes of ``arch`` (before loading a
         checkpoint saved after shrinking)."""
+        return self._shrink(self.supernet.shrink_to_arch, arch, optimizer, ema_model)
+
+    def _shrink(self, shrink, target, optimizer, ema_model) -> ShrinkResult:
+        # The EMA supernet loses the same atoms; its averaged-parameter table
+        # and the cached decayed-parameter list then point at old tensors.
         twins = [] if ema_model is None else [ema_model.module.supernet]
-        result = self.supernet.shrink_to_arch(arch, optimizer, twins)
+        result = shrink(target, optimizer, twins)
         if ema_model is not None:
             sync_averaged_model(ema_model)
         self._decayed = None
@@ -138,20 +137,16 @@ class AtomNAS(BaseModel):
         §2: after every shrink); only the backbone holds BN.
 
         In a distributed run each rank estimates them on its own batches and
-        the running means and variances are then averaged over the ranks, as
-        the published code does after its calibration
-        (``udist.allreduce_bn``), so every rank holds the same statistics.
+        ``recalibrate_bn`` then averages them over the ranks, as the
+        published code does after its calibration (``udist.allreduce_bn``),
+        so every rank holds the same statistics.
         """
         def forward(model, data):
             inputs = self.data_preprocessor(data, False)['inputs']
             if self.channels_last:
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             model(inputs)
-        used = recalibrate_bn(self.supernet.backbone, batches, num_batches, forward)
-        if dist.get_world_size() > 1:
-            dist.all_reduce_params([b for n, b in self.supernet.backbone.named_buffers()
-                                    if n.endswith(('running_mean', 'running_var'))], op='mean')
-        return used
+        return recalibrate_bn(self.supernet.backbone, batches, num_batches, forward)
 
     # ----------------------------------------------------------- forward
     def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,

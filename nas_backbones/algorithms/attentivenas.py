@@ -220,7 +220,8 @@ class AttentiveNAS(BaseModel):
     def recalibrate(self, batches, num_batches: int,
                     arch: Optional[AttentiveArch] = None) -> int:
         """Re-estimate BN statistics of ``arch`` (default: the eval arch) on
-        ``num_batches`` data batches (SPEC §3: every subnet before evaluation)."""
+        ``num_batches`` data batches (SPEC §3: every subnet before evaluation),
+        averaged over the ranks of a distributed run."""
         arch = arch or self.eval_arch
         self.supernet.set_arch(arch, regularize=False)
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .common import (ACTIVATIONS, FlowList, check_choice, check_int_list, check_keys, read_mapping,
-                     write_mapping)
+from .common import ACTIVATIONS, ArchFile, FlowList, check_choice, check_int_list, check_keys
 
 ATOMNAS_KERNELS = (3, 5, 7)
 
@@ -48,7 +46,7 @@ class AtomBlockArch:
 
 
 @dataclass(frozen=True)
-class AtomNetArch:
+class AtomNetArch(ArchFile):
     """A whole AtomNAS network.
 
     Args:
@@ -81,13 +79,6 @@ class AtomNetArch:
     def num_atoms(self) -> int:
         return sum(b.num_atoms for b in self.blocks if b.has_expansion)
 
-    def block_in_channels(self) -> list[int]:
-        chans, cin = [], self.stem_channels
-        for b in self.blocks:
-            chans.append(cin)
-            cin = b.out_channels
-        return chans
-
     def stages(self) -> list[list[int]]:
         """Block indices grouped into stages: a stage ends where the output
         width changes (MobileNetV2's table rows), so out_indices line up with
@@ -99,9 +90,6 @@ class AtomNetArch:
             else:
                 stages.append([i])
         return stages
-
-    def replace(self, **changes) -> 'AtomNetArch':
-        return dataclasses.replace(self, **changes)
 
     def with_atoms(self, atoms: list[tuple[int, ...]]) -> 'AtomNetArch':
         """Same net with new per-branch atom counts (used after shrinking)."""
@@ -196,13 +184,6 @@ class AtomNetArch:
                       name=data.get('name', ''))
         kwargs.update(overrides)
         return cls(**kwargs)
-
-    @classmethod
-    def load(cls, path: str | Path, **overrides) -> 'AtomNetArch':
-        return cls.from_dict(read_mapping(path), **overrides)
-
-    def save(self, path: str | Path) -> Path:
-        return write_mapping(self.to_dict(), path)
 
 
 def validate_atomnas_arch(arch: AtomNetArch) -> None:

@@ -7,20 +7,19 @@ width[0] is the stem, width[1..7] the seven MBConv stages, width[8] the last
 """
 from __future__ import annotations
 
-import dataclasses
 import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .common import check_int_list, check_keys, read_mapping, write_mapping
+from .common import ArchFile, check_int_list, check_keys, read_mapping, write_mapping
 
 NUM_STAGES = 7
 ARCH_DIMS = ('width', 'depth', 'kernel', 'expand')
 
 
 @dataclass(frozen=True)
-class AttentiveArch:
+class AttentiveArch(ArchFile):
     """One AttentiveNAS subnet.
 
     Args:
@@ -41,6 +40,9 @@ class AttentiveArch:
     dropout: float = 0.2
 
     family = 'attentivenas'
+    # Swish throughout: the published space admits no other activation
+    # (AttentiveSpace.from_dict rejects other act_func values).
+    act = 'swish'
 
     def __post_init__(self):
         check_int_list('resolution', [self.resolution], minimum=32)
@@ -58,9 +60,6 @@ class AttentiveArch:
 
     def key(self) -> tuple[int, ...]:
         return tuple(self.encode())
-
-    def replace(self, **changes) -> 'AttentiveArch':
-        return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
         return {'type': 'attentivenas', 'name': self.name, 'resolution': self.resolution,
@@ -87,13 +86,6 @@ class AttentiveArch:
                       num_classes=data.get('num_classes', 1000), dropout=data.get('dropout', 0.2))
         kwargs.update(overrides)
         return cls(**kwargs)
-
-    @classmethod
-    def load(cls, path: str | Path, **overrides) -> 'AttentiveArch':
-        return cls.from_dict(read_mapping(path), **overrides)
-
-    def save(self, path: str | Path) -> Path:
-        return write_mapping(self.to_dict(), path)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -61,12 +62,20 @@ def check_keys(name: str, data: dict, allowed: Sequence[str], required: Sequence
         raise ValueError(f'{name}: missing field(s) {missing}')
 
 
+def existing_file(path: str | Path, what: str, build: str = '') -> Path:
+    """``path`` as a Path; FileNotFoundError naming ``what`` (and how to
+    ``build`` it) when there is no such file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'{what} not found: {path}' + (f'; build it with `{build}`'
+                                                               if build else ''))
+    return path
+
+
 def read_mapping(path: str | Path) -> dict:
     """Read a YAML/JSON file, or a Python-literal dict as the original AtomNAS
     repository writes its architecture files (``'key': value`` with tuples)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f'architecture file not found: {path}')
+    path = existing_file(path, 'architecture file')
     text = path.read_text()
     errors = []
     if path.suffix == '.json':
@@ -88,6 +97,21 @@ def read_mapping(path: str | Path) -> dict:
     except yaml.YAMLError as e:
         errors.append(f'not YAML ({str(e).splitlines()[0]})')
     raise ValueError(f'{path}: cannot parse as an architecture mapping: {"; ".join(errors)}')
+
+
+class ArchFile:
+    """``replace``, ``load`` and ``save`` of the frozen arch dataclasses,
+    which define ``from_dict(data, **overrides)`` and ``to_dict()``."""
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def load(cls, path: str | Path, **overrides):
+        return cls.from_dict(read_mapping(path), **overrides)
+
+    def save(self, path: str | Path) -> Path:
+        return write_mapping(self.to_dict(), path)
 
 
 class FlowList(list):

@@ -82,7 +82,7 @@ def check_act_cfg(act_cfg: Optional[dict], arch: Union[AtomNetArch, AttentiveArc
     published weights, so another one is rejected, naming the field."""
     if act_cfg is None:
         return
-    act = arch.act if isinstance(arch, AtomNetArch) else 'swish'
+    act = arch.act
     allowed = _ACT_TYPES[act]
     if not isinstance(act_cfg, dict) or act_cfg.get('type') not in allowed or \
             set(act_cfg) - {'type', 'inplace'}:

@@ -20,10 +20,9 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from mmengine.config import Config
 
-from ..arch import AtomNetArch, AttentiveArch, load_arch
+from ..arch import AtomNetArch, AttentiveArch, classifier_channels, load_arch
 from ..estimators import count_cost
 from ..export.det_config import detect_prefix, read_state
-from ..ops.static_net import build_static_net
 
 Arch = Union[str, Path, dict, AtomNetArch, AttentiveArch]
 TOP1 = 'accuracy/top1'
@@ -33,9 +32,8 @@ LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 def cls_head_dims(arch: Arch) -> dict:
     """``NASClsHead`` widths of ``arch``: ``in_channels`` (the head conv's)
     and ``mid_channels`` (AttentiveNAS pre-logits width[8]; 0 for AtomNAS)."""
-    arch = load_arch(arch)
-    mid = arch.width[8] if isinstance(arch, AttentiveArch) else 0
-    return dict(in_channels=build_static_net(arch).head_channels, mid_channels=mid)
+    in_channels, mid_channels, _ = classifier_channels(load_arch(arch))
+    return dict(in_channels=in_channels, mid_channels=mid_channels)
 
 
 def holdout_split(labels: Sequence[int], fraction: float = 0.2,

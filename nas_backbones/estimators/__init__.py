@@ -1,4 +1,4 @@
 """Analytic FLOPs/params from an architecture description (no weights, no torch)."""
-from .flops import CONVENTIONS, Cost, LayerCost, conv_out, count_cost, count_flops
+from .flops import CONVENTIONS, Cost, LayerCost, count_cost, count_flops
 
-__all__ = ['CONVENTIONS', 'Cost', 'LayerCost', 'conv_out', 'count_cost', 'count_flops']
+__all__ = ['CONVENTIONS', 'Cost', 'LayerCost', 'count_cost', 'count_flops']

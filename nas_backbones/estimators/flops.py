@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple, Optional, Sequence, Union
+from typing import Iterable, Optional, Union
 
-from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space, make_divisible
+from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace
+from ..arch.blocks import (ATOMNAS_STEM_STRIDE, StageArgs, atomnas_block_configs, attentive_layout,
+                           attentive_stage_blocks, conv_out)
 
 CONVENTIONS = ('atomnas', 'attentivenas')
 UNUSED = 'unused'
@@ -86,51 +88,21 @@ class Cost:
         return '\n'.join(rows)
 
 
-def conv_out(size: int, stride: int) -> int:
-    """Output size of a 'same'-padded odd-kernel conv: ceil(size / stride)."""
-    return (size - 1) // stride + 1
-
-
-def se_hidden_atomnas(cin: int, ratio: float) -> int:
-    # SPEC §2: hidden = round(ratio x block input channels).
-    return max(1, int(round(ratio * cin)))
-
-
-class AtomBlockShape(NamedTuple):
-    """One AtomNAS block as the static net builds it: the unit both the FLOPs
-    count and the latency table (``estimators.latency``) walk."""
-    index: int
-    cin: int
-    cout: int
-    size: int  # input height = width
-    stride: int
-    branches: tuple[tuple[int, int], ...]  # (kernel, atoms) of the live branches
-    has_expansion: bool
-    se_hidden: int  # 0: no SE
-
-    @property
-    def hout(self) -> int:
-        return conv_out(self.size, self.stride)
-
-    @property
-    def mid(self) -> int:
-        return sum(a for _, a in self.branches)
-
-    @property
-    def has_residual(self) -> bool:
-        return self.stride == 1 and self.cin == self.cout
-
-
-def atomnas_block_shapes(arch: AtomNetArch, resolution: Optional[int] = None) -> list[AtomBlockShape]:
-    """The blocks of ``arch`` (input size after the stride-2 stem)."""
-    size = conv_out(resolution or arch.resolution, 2)
-    shapes, cin = [], arch.stem_channels
-    for i, b in enumerate(arch.blocks):
-        se = se_hidden_atomnas(cin, arch.se_ratio) if arch.se_ratio > 0 else 0
-        shapes.append(AtomBlockShape(i, cin, b.out_channels, size, b.stride,
-                                     tuple(b.live_branches()), b.has_expansion, se))
-        cin, size = b.out_channels, conv_out(size, b.stride)
-    return shapes
+def _inverted_residual(cost: Cost, name: str, cin: int, mid: int, cout: int, size: int,
+                       hout: int, has_expansion: bool, dws: Iterable[tuple[str, int, int]],
+                       se_hidden: int, counts_pool: bool) -> None:
+    """The residual branch both families share: [expand 1x1] -> dw convs
+    ``(name, channels, kernel)`` -> [SE] -> project 1x1."""
+    if has_expansion:
+        cost.conv(f'{name}.expand', cin, mid, 1, size)
+    for dw, channels, k in dws:
+        cost.conv(f'{name}.{dw}', channels, channels, k, hout, groups=channels)
+    if se_hidden:
+        cost.conv(f'{name}.se.reduce', mid, se_hidden, 1, 1, bias=True)
+        cost.conv(f'{name}.se.expand', se_hidden, mid, 1, 1, bias=True)
+        if counts_pool:
+            cost.add(f'{name}.se.gate', 'mul', mid * hout * hout)
+    cost.conv(f'{name}.project', mid, cout, 1, hout)
 
 
 def count_atomnas(arch: AtomNetArch, convention: str = 'atomnas',
@@ -139,23 +111,15 @@ def count_atomnas(arch: AtomNetArch, convention: str = 'atomnas',
     """Cost of an AtomNAS-space net. Module names match the static model."""
     counts_pool = convention == 'atomnas'
     cost = Cost(keep_layers=keep_layers)
-    size = conv_out(resolution or arch.resolution, 2)
+    size = conv_out(resolution or arch.resolution, ATOMNAS_STEM_STRIDE)
     cost.conv('backbone.stem.conv', 3, arch.stem_channels, 3, size)
     cin = arch.stem_channels
-    for b in atomnas_block_shapes(arch, resolution):
-        name, hout, mid = f'backbone.blocks.{b.index}', b.hout, b.mid
-        if mid > 0:
-            if b.has_expansion:
-                cost.conv(f'{name}.expand', b.cin, mid, 1, b.size)
-            for k, a in b.branches:
-                cost.conv(f'{name}.dw{k}', a, a, k, hout, groups=a)
-            if b.se_hidden:
-                cost.conv(f'{name}.se.reduce', mid, b.se_hidden, 1, 1, bias=True)
-                cost.conv(f'{name}.se.expand', b.se_hidden, mid, 1, 1, bias=True)
-                if counts_pool:
-                    cost.add(f'{name}.se.gate', 'mul', mid * hout * hout)
-            cost.conv(f'{name}.project', mid, b.cout, 1, hout)
-        cin, size = b.cout, hout
+    for b in atomnas_block_configs(arch, resolution):
+        if b.mid > 0:  # else the block is the identity
+            _inverted_residual(cost, f'backbone.blocks.{b.index}', b.cin, b.mid, b.cout, b.size,
+                               b.hout, b.has_expansion, ((f'dw{k}', a, k) for k, a in b.branches),
+                               b.se_hidden, counts_pool)
+        cin, size = b.cout, b.hout
     cost.conv('backbone.head', cin, arch.last_channels, 1, size)
     if head:
         if counts_pool:
@@ -164,141 +128,34 @@ def count_atomnas(arch: AtomNetArch, convention: str = 'atomnas',
     return cost
 
 
-def attentive_block_mid(cin: int, expand: int) -> int:
-    # AttentiveNAS: middle channels = make_divisible(round(cin * t), 8).
-    return make_divisible(round(cin * expand), 8)
-
-
-def attentive_block_expansion(cin: int, expand: int,
-                              stage_expands: Sequence[int]) -> tuple[bool, int]:
-    """(has the 1x1 expansion conv, middle channels) of an AttentiveNAS block.
-
-    The authors' DynamicMBConvLayer builds the expansion conv for every block
-    of a stage whose largest ratio is not 1 (models/modules/dynamic_layers.py
-    lines 36-43) and runs it at ratio 1 too, with
-    ``make_divisible(round(cin * 1), 8)`` middle channels (line 69): only a
-    stage offering ratio 1 alone (the published mb1) skips it.
-    """
-    if expand != 1 or max(stage_expands) != 1:
-        return True, attentive_block_mid(cin, expand)
-    return False, cin
-
-
-def attentive_se_hidden(mid: int) -> int:
-    return make_divisible(mid // 4, 8)
-
-
-class MBConvShape(NamedTuple):
-    """One AttentiveNAS MBConv block as the static net builds it: the unit both
-    the FLOPs count and the latency table (``estimators.latency``) walk."""
-    cin: int
-    mid: int
-    cout: int
-    kernel: int
-    stride: int
-    size: int  # input height = width
-    se_hidden: int  # 0: no SE
-    has_expansion: bool
-
-    @property
-    def hout(self) -> int:
-        return conv_out(self.size, self.stride)
-
-
-@lru_cache(maxsize=65536)
-def attentive_stage_shapes(cin: int, cout: int, depth: int, kernel: int, expand: int,
-                           expands: tuple[int, ...], stride0: int, se: bool,
-                           size: int) -> tuple[MBConvShape, ...]:
-    """The blocks of one MBConv stage: the first has the stage's stride and
-    input width, the others stride 1 and ``cout`` in and out."""
-    out = []
-    for d in range(depth):
-        stride = stride0 if d == 0 else 1
-        has_expansion, mid = attentive_block_expansion(cin, expand, expands)
-        out.append(MBConvShape(cin, mid, cout, kernel, stride, size,
-                               attentive_se_hidden(mid) if se else 0, has_expansion))
-        cin, size = cout, conv_out(size, stride)
-    return tuple(out)
-
-
-class StageArgs(NamedTuple):
-    """Arguments of ``attentive_stage_shapes`` for one stage of a subnet."""
-    cin: int
-    cout: int
-    depth: int
-    kernel: int
-    expand: int
-    expands: tuple[int, ...]  # the stage's expand choices (attentive_block_expansion)
-    stride: int
-    se: bool
-    size: int
-
-
-class AttentiveLayout(NamedTuple):
-    """A subnet's parts in order: stem conv ``(cout, input size, stride)``,
-    the seven stages, the head 1x1 ``(cin, cout, size)`` and the classifier
-    ``(pooled width, pre-logits width, classes)``."""
-    stem: tuple[int, int, int]
-    stages: tuple[StageArgs, ...]
-    head: tuple[int, int, int]
-    classifier: tuple[int, int, int]
-
-
-def attentive_layout(arch: AttentiveArch, space: Optional[AttentiveSpace] = None) -> AttentiveLayout:
-    space = space or default_attentive_space()
-    size = conv_out(arch.resolution, space.stem_stride)
-    stem = (arch.width[0], arch.resolution, space.stem_stride)
-    stages, cin = [], arch.width[0]
-    for s, st in enumerate(space.stages):
-        cout = arch.width[s + 1]
-        stages.append(StageArgs(cin, cout, arch.depth[s], arch.kernel[s], arch.expand[s],
-                                tuple(st.expands), st.stride, st.se, size))
-        cin, size = cout, conv_out(size, st.stride)
-    feat = cin * 6
-    return AttentiveLayout(stem, tuple(stages), (cin, feat, size),
-                           (feat, arch.width[8], arch.num_classes))
-
-
-def _attentive_stage(cost: Cost, idx: int, cin: int, cout: int, depth: int, kernel: int,
-                     expand: int, expands: tuple[int, ...], stride0: int, se: bool, size: int,
-                     counts_pool: bool) -> int:
-    """Add one MBConv stage's layers to ``cost``; returns the output size."""
-    for d, b in enumerate(attentive_stage_shapes(cin, cout, depth, kernel, expand, expands,
-                                                 stride0, se, size)):
-        name, hout, mid = f'backbone.blocks.{idx + d}', b.hout, b.mid
-        if b.has_expansion:
-            cost.conv(f'{name}.expand', b.cin, mid, 1, b.size)
-        cost.conv(f'{name}.dw', mid, mid, b.kernel, hout, groups=mid)
-        if b.se_hidden:
-            cost.conv(f'{name}.se.reduce', mid, b.se_hidden, 1, 1, bias=True)
-            cost.conv(f'{name}.se.expand', b.se_hidden, mid, 1, 1, bias=True)
-            if counts_pool:
-                cost.add(f'{name}.se.gate', 'mul', mid * hout * hout)
-        cost.conv(f'{name}.project', mid, b.cout, 1, hout)
-        if b.stride == 1 and b.cin == b.cout:
+def _attentive_stage(cost: Cost, idx: int, stage: StageArgs, counts_pool: bool) -> None:
+    """Add one MBConv stage's layers to ``cost`` (its first block is ``idx``)."""
+    for d, b in enumerate(attentive_stage_blocks(stage)):
+        name = f'backbone.blocks.{idx + d}'
+        _inverted_residual(cost, name, b.cin, b.mid, b.cout, b.size, b.hout, b.has_expansion,
+                           (('dw', b.mid, b.kernel),), b.se_hidden, counts_pool)
+        if b.identity_shortcut:
             if not counts_pool:
-                # The published AttentiveNAS params (SPEC §3: A0 9.033 M ...) come
-                # from the original static model, whose ShortcutLayer keeps a
-                # 1x1 conv even where the shortcut is the identity and the conv
-                # is never run. Count it as a params-only 'unused' row; our
+                # The published AttentiveNAS params (A0 9.033 M ...) come from
+                # the original static model, whose ShortcutLayer keeps a 1x1
+                # conv even where the shortcut is the identity and the conv is
+                # never run. Count it as a params-only 'unused' row; our
                 # static model does not build it (see Cost.module_params).
                 cost.add(f'{name}.shortcut.unused_conv', UNUSED, 0, b.cin * b.cout,
                          f'{b.cin}->{b.cout}')
-        else:
-            if b.stride > 1 and counts_pool:
-                cost.add(f'{name}.shortcut.pool', 'avgpool', b.cin * b.size * b.size)
-            if b.cin != b.cout:
-                cost.conv(f'{name}.shortcut.conv', b.cin, b.cout, 1, hout)
-        size = hout
-    return size
+            continue
+        if b.shortcut_pool and counts_pool:
+            cost.add(f'{name}.shortcut.pool', 'avgpool', b.cin * b.size * b.size)
+        if b.shortcut_conv:
+            cost.conv(f'{name}.shortcut.conv', b.cin, b.cout, 1, b.hout)
 
 
 @lru_cache(maxsize=65536)
-def _attentive_stage_totals(*args) -> tuple[int, int]:
+def _attentive_stage_totals(stage: StageArgs, counts_pool: bool) -> tuple[int, int]:
     # Stage choices are few, so samplers and search (which count thousands of
     # archs per second) reuse each stage's totals.
     cost = Cost(keep_layers=False)
-    _attentive_stage(cost, 0, *args)
+    _attentive_stage(cost, 0, stage, counts_pool)
     return cost.flops, cost.params
 
 
@@ -313,11 +170,10 @@ def count_attentive(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
     cost.conv('backbone.stem.conv', 3, stem_c, 3, conv_out(res, stem_stride))
     idx = 0
     for st in layout.stages:
-        args = (*st, counts_pool)
         if keep_layers:
-            _attentive_stage(cost, idx, *args)
+            _attentive_stage(cost, idx, st, counts_pool)
         else:
-            flops, params = _attentive_stage_totals(*args)
+            flops, params = _attentive_stage_totals(st, counts_pool)
             cost.flops += flops
             cost.params += params
         idx += st.depth

@@ -7,9 +7,9 @@ torch, ``ops.latency_probe`` builds the module behind each key). Predicting a
 subnet's latency is a sum of table entries plus a per-network constant fitted
 on a few nets measured end to end (``offset_ms``): pure Python, no torch.
 
-The keys (``estimators.latency_keys``) come from the same decomposition the
-FLOPs counter walks (``estimators.flops.attentive_layout`` /
-``attentive_stage_shapes`` / ``atomnas_block_shapes``), so a key always names
+The keys (``estimators.latency_keys``) come from the block configs the FLOPs
+counter and the static builders read (``arch.attentive_layout`` /
+``attentive_stage_blocks`` / ``atomnas_block_configs``), so a key always names
 a block the static net builds. Key = ``kind:v1:v2:...`` with the fields of
 ``KEY_FIELDS[kind]``:
 
@@ -32,8 +32,8 @@ import statistics
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, arch_from_dict
-from .flops import atomnas_block_shapes
+from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, arch_from_dict, atomnas_block_configs
+from ..arch.common import existing_file
 from .latency_keys import (CURVE_KINDS, KEY_FIELDS, atom_grid, atomnas_block_terms,  # noqa: F401
                            atomnas_fixed_keys, atomnas_space_keys, attentive_keys, attentive_parts,
                            attentive_space_keys, make_key, parse_key, sample_atomnas_subnet,
@@ -124,10 +124,8 @@ class LatencyTable:
 
     @classmethod
     def load(cls, path: Union[str, Path]) -> 'LatencyTable':
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f'latency table not found: {path}; build it with '
-                                    f'`python tools/analysis/build_latency_lut.py --out {path} ...`')
+        path = existing_file(path, 'latency table',
+                             f'python tools/analysis/build_latency_lut.py --out {path} ...')
         data = json.loads(path.read_text())
         if not isinstance(data, dict) or data.get('format') != LUT_FORMAT:
             raise ValueError(f'{path}: format: not a latency table (expected {LUT_FORMAT!r})')
@@ -260,7 +258,7 @@ class LatencyEstimator:
         of each kernel size: the slopes of the terms one atom adds to (its
         expansion channel, dw filter, join and BN/SE/projection column)."""
         out = {}
-        for b, terms in zip(atomnas_block_shapes(arch), atomnas_block_terms(arch)):
+        for b, terms in zip(atomnas_block_configs(arch), atomnas_block_terms(arch)):
             if not b.has_expansion or not terms:
                 continue
             shared = sum(self.curve_slope(base) for base, _ in terms

@@ -1,7 +1,8 @@
 """Latency-table keys: which layer configurations a subnet of a space holds
-(torch-free). Derived from the block shapes the FLOPs counter walks
-(``estimators.flops``), so a key always names a block the static net builds;
-``ops.latency_probe`` builds the module behind each key.
+(torch-free). Derived from the block configs of ``arch.blocks`` that the
+static builders and the FLOPs counter read too, so a key always names a
+block the static net builds; ``ops.latency_probe`` builds the module behind
+each key.
 
 Key = ``kind:v1:v2:...`` with the fields of ``KEY_FIELDS[kind]``; AtomNAS
 curve terms add ``@atoms`` (measured at a grid of atom counts).
@@ -11,9 +12,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Optional
 
-from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace
-from .flops import (StageArgs, attentive_layout, attentive_stage_shapes, atomnas_block_shapes,
-                    conv_out)
+from ..arch import (AtomNetArch, AttentiveArch, AttentiveSpace, StageArgs, atomnas_block_configs,
+                    attentive_head_channels, attentive_layout, attentive_stage_blocks, conv_out)
+from ..arch.blocks import ATOMNAS_STEM_STRIDE
 
 KEY_FIELDS = {
     'stem': ('cout', 'hw', 'stride', 'act'),
@@ -68,15 +69,15 @@ def attentive_parts(arch: AttentiveArch, space: Optional[AttentiveSpace] = None
     layout = attentive_layout(arch, space)
     cout, res, stride = layout.stem
     cin, feat, size = layout.head
-    fixed = [make_key('stem', cout, res, stride, 'swish'),
-             make_key('head', cin, feat, size, 'swish'),
-             make_key('classifier', *layout.classifier, size, 'swish')]
+    fixed = [make_key('stem', cout, res, stride, arch.act),
+             make_key('head', cin, feat, size, arch.act),
+             make_key('classifier', *layout.classifier, size, arch.act)]
     return fixed, list(layout.stages)
 
 
-def stage_keys(stage: tuple) -> list[str]:
+def stage_keys(stage: StageArgs) -> list[str]:
     return [make_key('mbconv', b.cin, b.mid, b.cout, b.kernel, b.stride, b.size, b.se_hidden,
-                     b.has_expansion) for b in attentive_stage_shapes(*stage)]
+                     b.has_expansion) for b in attentive_stage_blocks(stage)]
 
 
 def attentive_keys(arch: AttentiveArch, space: Optional[AttentiveSpace] = None) -> list[str]:
@@ -93,7 +94,7 @@ def attentive_space_keys(space: AttentiveSpace, num_classes: int = 1000) -> list
     for res in space.resolutions:
         size = conv_out(res, space.stem_stride)
         for w in space.stem_widths:
-            keys[make_key('stem', w, res, space.stem_stride, 'swish')] = None
+            keys[make_key('stem', w, res, space.stem_stride, AttentiveArch.act)] = None
         cins = space.stem_widths
         for st in space.stages:
             for cin in cins:
@@ -105,18 +106,19 @@ def attentive_space_keys(space: AttentiveSpace, num_classes: int = 1000) -> list
                             keys.update(dict.fromkeys(stage_keys(args)))
             cins, size = st.widths, conv_out(size, st.stride)
         for cin in cins:
-            keys[make_key('head', cin, 6 * cin, size, 'swish')] = None
+            feat = attentive_head_channels(cin)
+            keys[make_key('head', cin, feat, size, AttentiveArch.act)] = None
             for mid in space.last_widths:
-                keys[make_key('classifier', 6 * cin, mid, num_classes, size, 'swish')] = None
+                keys[make_key('classifier', feat, mid, num_classes, size, AttentiveArch.act)] = None
     return list(keys)
 
 
 def atomnas_fixed_keys(arch: AtomNetArch) -> list[str]:
-    shapes = atomnas_block_shapes(arch)
-    last = shapes[-1] if shapes else None
+    blocks = atomnas_block_configs(arch)
+    last = blocks[-1] if blocks else None
     cin = last.cout if last else arch.stem_channels
-    size = last.hout if last else conv_out(arch.resolution, 2)
-    return [make_key('stem', arch.stem_channels, arch.resolution, 2, arch.act),
+    size = last.hout if last else conv_out(arch.resolution, ATOMNAS_STEM_STRIDE)
+    return [make_key('stem', arch.stem_channels, arch.resolution, ATOMNAS_STEM_STRIDE, arch.act),
             make_key('head', cin, arch.last_channels, size, arch.act),
             make_key('classifier', arch.last_channels, 0, arch.num_classes, size, arch.act)]
 
@@ -151,7 +153,7 @@ def _block_terms(b, act: str) -> tuple[tuple[str, int], ...]:
 def atomnas_block_terms(arch: AtomNetArch) -> list[tuple[tuple[str, int], ...]]:
     """Per block, its curve terms ``(key without '@', atoms)``; empty for a
     block whose atoms are all gone (it is the identity)."""
-    return [_block_terms(b, arch.act) for b in atomnas_block_shapes(arch)]
+    return [_block_terms(b, arch.act) for b in atomnas_block_configs(arch)]
 
 
 def atomnas_space_keys(supernet: AtomNetArch, points: int = 12) -> list[str]:
@@ -159,7 +161,7 @@ def atomnas_space_keys(supernet: AtomNetArch, points: int = 12) -> list[str]:
     each term of a searchable block on a grid from 1 atom to the supernet's
     count, every join of 2..n branches; the fixed first block at its count."""
     keys = dict.fromkeys(atomnas_fixed_keys(supernet))
-    for b in atomnas_block_shapes(supernet):
+    for b in atomnas_block_configs(supernet):
         if not b.has_expansion:  # never searched: one point per term
             keys.update(dict.fromkeys(f'{key}@{a}' for key, a in _block_terms(b, supernet.act)))
             continue
@@ -178,7 +180,7 @@ def sample_atomnas_subnet(supernet: AtomNetArch, rng, drop_prob: float = 0.2) ->
     uniform number of its atoms, or none with ``drop_prob``; a block left
     without atoms keeps one when it has no residual (it must compute)."""
     atoms = []
-    for b in atomnas_block_shapes(supernet):
+    for b in atomnas_block_configs(supernet):
         if not b.has_expansion:
             atoms.append(tuple(a for _, a in b.branches))
             continue

@@ -21,14 +21,13 @@ import torch.nn as nn
 from ..arch import AtomNetArch, AttentiveArch
 from ..ops.bn_recalib import recalibrate_bn
 from ..ops.classifier import head_kwargs
-from ..ops.static_net import build_static_net
 
 Arch = Union[AtomNetArch, AttentiveArch]
 
 
 def classifier_cfg(arch: Arch, data_preprocessor: Optional[dict] = None) -> dict:
     """``model`` config of the evaluation classifier of ``arch``."""
-    head = head_kwargs(arch, build_static_net(arch))
+    head = head_kwargs(arch)
     cfg = dict(
         type='ImageClassifier',
         backbone=dict(type='SearchedMobileNet', arch=arch.to_dict()),

@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 import torch
 import torch.nn as nn
 
+from ..arch import atomnas_se_hidden
 from .layers import ConvBNAct, NormLayer, SqueezeExcite, batch_norm, make_act
 
 
@@ -43,7 +44,8 @@ class AtomicBlock(nn.Module):
         has_expansion (bool): False: the dw convs act on the input directly
             (first block of the net). Defaults to True.
         act (str): 'relu' or 'swish'. Defaults to 'relu'.
-        se_ratio (float): SE hidden = round(se_ratio * in_channels), 0 = no SE.
+        se_ratio (float): SE hidden = round(se_ratio * in_channels)
+            (``arch.atomnas_se_hidden``), 0 = no SE.
         bn_momentum (float): Of the default norm layer. Defaults to 0.01 (SPEC §2).
         bn_eps (float): Of the default norm layer. Defaults to 1e-3 (SPEC §2).
         norm_layer (NormLayer, optional): Norm-layer factory (channels ->
@@ -81,8 +83,8 @@ class AtomicBlock(nn.Module):
         # One norm over the concatenated dw outputs: its gamma is alpha (SPEC §2).
         self.bn_dw = norm_layer(mid)
         self.act = make_act(act)
-        self.se = (SqueezeExcite(mid, max(1, int(round(se_ratio * in_channels))), act, 'sigmoid')
-                   if se_ratio > 0 else nn.Identity())
+        se_hidden = atomnas_se_hidden(in_channels, se_ratio)
+        self.se = SqueezeExcite(mid, se_hidden, act, 'sigmoid') if se_hidden else nn.Identity()
         self.project = ConvBNAct(mid, out_channels, 1, act=None, norm_layer=norm_layer)
 
     @property

@@ -13,7 +13,7 @@ from typing import Union
 import torch
 import torch.nn as nn
 
-from ..arch import AtomNetArch, AttentiveArch
+from ..arch import AtomNetArch, AttentiveArch, classifier_channels
 from .layers import make_act
 from .static_net import FAMILY_INIT, StaticNet, build_static_net, init_weights
 
@@ -49,14 +49,11 @@ class ClassifierHead(nn.Module):
         return self.fc(self.dropout(self.mid_fc(x)))
 
 
-def head_kwargs(arch: Union[AtomNetArch, AttentiveArch], net: StaticNet) -> dict:
+def head_kwargs(arch: Union[AtomNetArch, AttentiveArch]) -> dict:
     """ClassifierHead arguments that reproduce the arch's published head."""
-    if isinstance(arch, AttentiveArch):
-        return dict(in_channels=net.head_channels, num_classes=arch.num_classes,
-                    mid_channels=arch.width[8], dropout=arch.dropout, act='swish',
-                    weight_init=FAMILY_INIT['attentivenas'])
-    return dict(in_channels=net.head_channels, num_classes=arch.num_classes, mid_channels=0,
-                dropout=arch.dropout, weight_init=FAMILY_INIT['atomnas'])
+    in_channels, mid_channels, num_classes = classifier_channels(arch)
+    return dict(in_channels=in_channels, num_classes=num_classes, mid_channels=mid_channels,
+                dropout=arch.dropout, act=arch.act, weight_init=FAMILY_INIT[arch.family])
 
 
 class StaticClassifier(nn.Module):
@@ -74,4 +71,4 @@ class StaticClassifier(nn.Module):
 
 def build_static_classifier(arch: Union[AtomNetArch, AttentiveArch], **kwargs) -> StaticClassifier:
     net = build_static_net(arch, **kwargs)
-    return StaticClassifier(net, ClassifierHead(**head_kwargs(arch, net)))
+    return StaticClassifier(net, ClassifierHead(**head_kwargs(arch)))

@@ -8,6 +8,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .layers import count_bn_batch
+
 
 class DynamicBatchNorm2d(nn.Module):
     """BN over the first ``x.shape[1]`` channels of a max-size BN.
@@ -44,10 +46,7 @@ class DynamicBatchNorm2d(nn.Module):
         if bn.momentum == 0.0:
             # Statistics are frozen: skip the (no-op) in-place running update.
             return F.batch_norm(x, None, None, weight, bias, True, 0.0, bn.eps)
-        bn.num_batches_tracked.add_(1)
-        # momentum None = cumulative average (BN recalibration), as nn.BatchNorm2d.
-        factor = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
-        return F.batch_norm(x, mean, var, weight, bias, True, factor, bn.eps)
+        return F.batch_norm(x, mean, var, weight, bias, True, count_bn_batch(bn), bn.eps)
 
     def to_static(self, channels: int, momentum: Optional[float] = None) -> nn.BatchNorm2d:
         """A standalone BN with the first ``channels`` parameters and statistics.

@@ -21,6 +21,17 @@ def batch_norm(momentum: Optional[float] = 0.1, eps: float = 1e-5) -> NormLayer:
     return partial(nn.BatchNorm2d, eps=eps, momentum=momentum)
 
 
+def count_bn_batch(bn: nn.modules.batchnorm._BatchNorm) -> float:
+    """Count one training batch in ``bn.num_batches_tracked`` and return the
+    weight its statistics get in the running averages, as
+    ``nn.BatchNorm2d.forward`` does: ``momentum``, or ``1 / batches`` when
+    ``momentum`` is None (cumulative average, used by BN recalibration).
+    For the ops that compute a BN's training forward themselves (on channel
+    slices, or folded into a conv)."""
+    bn.num_batches_tracked.add_(1)
+    return 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
+
+
 def make_act(name: str) -> nn.Module:
     """'relu' or 'swish' -> a module; unknown names fail naming the value."""
     try:

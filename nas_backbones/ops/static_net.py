@@ -16,8 +16,9 @@ import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 
-from ..arch import AtomNetArch, AttentiveArch, AttentiveSpace, default_attentive_space
-from ..estimators.flops import attentive_block_expansion, attentive_se_hidden, conv_out
+from ..arch import (AtomNetArch, AttentiveArch, AttentiveSpace, atomnas_block_configs,
+                    attentive_layout, attentive_stage_blocks, head_channels)
+from ..arch.blocks import ATOMNAS_STEM_STRIDE
 from .atomic_block import AtomicBlock
 from .dynamic_mbconv import DynamicMBConv
 from .layers import ConvBNAct, NormLayer, batch_norm
@@ -122,20 +123,23 @@ def checkpoint_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
                          context_fn=lambda: (contextlib.nullcontext(), _KeepRunningStats(block)))
 
 
-def _init_mobilenet(module: nn.Module) -> None:
-    """MobileNet init (as torchvision): conv kaiming fan-out, BN 1/0, linear N(0, 0.01)."""
+def _init_layers(module: nn.Module, conv_weight, linear_weight) -> None:
+    """Module by module: conv and linear weights by the scheme's functions,
+    their biases 0, BN weight 1 and bias 0."""
     for m in module.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode='fan_out')
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            (conv_weight if isinstance(m, nn.Conv2d) else linear_weight)(m)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
         elif isinstance(m, nn.BatchNorm2d):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, 0, 0.01)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
+
+
+def _init_mobilenet(module: nn.Module) -> None:
+    """MobileNet init (as torchvision): conv kaiming fan-out, BN 1/0, linear N(0, 0.01)."""
+    _init_layers(module, lambda m: nn.init.kaiming_normal_(m.weight, mode='fan_out'),
+                 lambda m: nn.init.normal_(m.weight, 0, 0.01))
 
 
 def _init_mnas(module: nn.Module) -> None:
@@ -145,21 +149,16 @@ def _init_mnas(module: nn.Module) -> None:
     fan_out = k*k for a depthwise conv (``groups == in_channels``) and
     out_channels*k*k otherwise, bias 0; BN 1/0; linear U(+-1/sqrt(out_features)),
     bias 0."""
-    for m in module.modules():
-        if isinstance(m, nn.Conv2d):
-            fan_out = m.weight[0][0].numel() if m.groups == m.in_channels \
-                else m.weight.shape[0] * m.weight[0][0].numel()
-            nn.init.normal_(m.weight, 0.0, nn.init.calculate_gain('relu') / math.sqrt(fan_out))
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            bound = 1.0 / math.sqrt(m.out_features)
-            nn.init.uniform_(m.weight, -bound, bound)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
+    def conv(m: nn.Conv2d) -> None:
+        fan_out = m.weight[0][0].numel() if m.groups == m.in_channels \
+            else m.weight.shape[0] * m.weight[0][0].numel()
+        nn.init.normal_(m.weight, 0.0, nn.init.calculate_gain('relu') / math.sqrt(fan_out))
+
+    def linear(m: nn.Linear) -> None:
+        bound = 1.0 / math.sqrt(m.out_features)
+        nn.init.uniform_(m.weight, -bound, bound)
+
+    _init_layers(module, conv, linear)
 
 
 def _init_attentivenas(module: nn.Module) -> None:
@@ -230,18 +229,19 @@ def build_atomnas_net(arch: AtomNetArch, bn_momentum: Optional[float] = None,
             authors' 'mnas'.
     """
     norm = _norm_layer('atomnas', bn_momentum, bn_eps, norm_layer)
-    stem = ConvBNAct(3, arch.stem_channels, 3, 2, act=arch.act, norm_layer=norm)
-    blocks, stages, cin, stride = [], [], arch.stem_channels, 2
-    for b in arch.blocks:
-        blocks.append(block_type(cin, b.out_channels, b.stride, b.kernel_sizes, b.atoms,
-                                 b.has_expansion, arch.act, arch.se_ratio, norm_layer=norm))
-        cin = b.out_channels
+    stem = ConvBNAct(3, arch.stem_channels, 3, ATOMNAS_STEM_STRIDE, act=arch.act, norm_layer=norm)
+    configs = atomnas_block_configs(arch)
+    blocks = [block_type(b.cin, b.cout, b.stride, row.kernel_sizes, row.atoms, b.has_expansion,
+                         arch.act, arch.se_ratio, norm_layer=norm)
+              for b, row in zip(configs, arch.blocks)]
+    stages, stride = [], ATOMNAS_STEM_STRIDE
     for idx in arch.stages():
         for i in idx:
             stride *= arch.blocks[i].stride
         stages.append(StageInfo(arch.blocks[idx[-1]].out_channels, stride, idx[-1]))
-    head = ConvBNAct(cin, arch.last_channels, 1, act=arch.act, norm_layer=norm)
-    return StaticNet(stem, blocks, head, stages, arch.last_channels, weight_init)
+    cin, feat = configs[-1].cout if configs else arch.stem_channels, head_channels(arch)
+    head = ConvBNAct(cin, feat, 1, act=arch.act, norm_layer=norm)
+    return StaticNet(stem, blocks, head, stages, feat, weight_init)
 
 
 def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = None,
@@ -257,26 +257,24 @@ def build_attentive_net(arch: AttentiveArch, space: Optional[AttentiveSpace] = N
     (a factory) replaces BN with ``bn_momentum`` / ``bn_eps`` (defaults:
     the family's 0.1 / 1e-5).
     """
-    space = space or default_attentive_space()
+    layout = attentive_layout(arch, space)
     bn = dict(norm_layer=_norm_layer('attentivenas', bn_momentum, bn_eps, norm_layer))
-    stem = ConvBNAct(3, arch.width[0], 3, space.stem_stride, act='swish', **bn)
+    stem_c, _, stem_stride = layout.stem
+    stem = ConvBNAct(3, stem_c, 3, stem_stride, act=arch.act, **bn)
     n_blocks = sum(arch.depth)
-    blocks, stages = [], []
-    cin, stride, idx = arch.width[0], space.stem_stride, 0
-    for s, st in enumerate(space.stages):
-        cout = arch.width[s + 1]
-        for d in range(arch.depth[s]):
-            has_expansion, mid = attentive_block_expansion(cin, arch.expand[s], st.expands)
-            rate = drop_path_rate * idx / n_blocks if s >= len(space.stages) - 2 else 0.0
-            blocks.append(MBConv(cin, cout, mid, arch.kernel[s], st.stride if d == 0 else 1,
-                                 has_expansion=has_expansion,
-                                 se_hidden=attentive_se_hidden(mid) if st.se else 0,
-                                 drop_path_rate=rate, **bn))
-            cin, idx = cout, idx + 1
-        stride *= st.stride
-        stages.append(StageInfo(cout, stride, idx - 1))
-    head = ConvBNAct(cin, cin * 6, 1, act='swish', **bn)
-    return StaticNet(stem, blocks, head, stages, cin * 6, weight_init)
+    blocks, stages, stride = [], [], stem_stride
+    for s, stage in enumerate(layout.stages):
+        last_two = s >= len(layout.stages) - 2
+        for b in attentive_stage_blocks(stage):
+            rate = drop_path_rate * len(blocks) / n_blocks if last_two else 0.0
+            blocks.append(MBConv(b.cin, b.cout, b.mid, b.kernel, b.stride,
+                                 has_expansion=b.has_expansion, se_hidden=b.se_hidden,
+                                 act=arch.act, drop_path_rate=rate, **bn))
+        stride *= stage.stride
+        stages.append(StageInfo(stage.cout, stride, len(blocks) - 1))
+    cin, feat, _ = layout.head
+    head = ConvBNAct(cin, feat, 1, act=arch.act, **bn)
+    return StaticNet(stem, blocks, head, stages, feat, weight_init)
 
 
 def build_static_net(arch: Union[AtomNetArch, AttentiveArch], **kwargs) -> StaticNet:

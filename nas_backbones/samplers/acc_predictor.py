@@ -16,6 +16,7 @@ from typing import Sequence, Union
 import numpy as np
 
 from ..arch import AttentiveArch
+from ..arch.common import existing_file
 from ..arch.zoo import ZOO_DIR
 
 DEFAULT_FOREST = ZOO_DIR / 'attentivenas_acc_predictor_forest.npz'
@@ -67,9 +68,7 @@ class ForestPredictor:
 
     @classmethod
     def load(cls, path: Union[str, Path] = DEFAULT_FOREST) -> 'ForestPredictor':
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f'accuracy predictor not found: {path}')
+        path = existing_file(path, 'accuracy predictor')
         with np.load(path, allow_pickle=False) as d:
             missing = [k for k in FOREST_KEYS if k not in d.files]
             if missing:

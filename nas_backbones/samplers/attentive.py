@@ -22,28 +22,18 @@ from .acc_predictor import DEFAULT_FOREST, ForestPredictor
 from .base import ArchSampler
 from .flops_prior import FlopsPriorSampler
 from .flops_table import FlopsTable
+from .pareto import pareto_front
 
 MODES = ('bestup', 'worstup')
 SCORES = ('loss', 'acc')
 
 
 def pareto_set(flops: np.ndarray, acc: np.ndarray, best: bool = True) -> np.ndarray:
-    """Indices of the Pareto set: no other point has <= FLOPs and higher
-    accuracy (``best``), or >= FLOPs and lower accuracy (worst set)."""
-    if best:
-        order = np.lexsort((-acc, flops))  # FLOPs ascending, then acc descending
-        keep, top = [], -np.inf
-        for i in order:
-            if acc[i] > top:
-                keep.append(i)
-                top = acc[i]
-    else:
-        order = np.lexsort((acc, -flops))  # FLOPs descending, then acc ascending
-        keep, low = [], np.inf
-        for i in order:
-            if acc[i] < low:
-                keep.append(i)
-                low = acc[i]
+    """Indices of the Pareto set, sorted by FLOPs: no other point has <= FLOPs
+    and higher accuracy (``best``), or >= FLOPs and lower accuracy (the worst
+    set: the front of the negated points)."""
+    flops, acc = np.asarray(flops), np.asarray(acc)
+    keep = pareto_front(flops, acc) if best else pareto_front(-flops, -acc)
     return np.array(sorted(keep, key=lambda i: flops[i]), dtype=np.int64)
 
 

@@ -3,7 +3,9 @@
 A sampler draws archs from an ``AttentiveSpace`` with an explicit
 ``random.Random`` (never the global one), and saves that generator's state
 in ``state_dict()`` so a resumed run draws the same next arch. The state
-is plain ints/lists (no pickled objects).
+is ``RNG_STATE_LEN`` plain ints (no pickled objects), the one encoding of a
+generator's state: in JSON (the sampler, the evolution search's
+``search_state.json``) and in an int64 model buffer (``AttentiveNAS``).
 """
 from __future__ import annotations
 
@@ -14,23 +16,13 @@ from typing import Optional, Sequence
 from ..arch import AttentiveArch, AttentiveSpace, default_attentive_space
 
 
-def rng_state(rng: random.Random) -> list:
-    """``rng.getstate()`` as nested lists of ints (JSON/weights-only safe)."""
-    version, internal, gauss = rng.getstate()
-    return [version, list(internal), gauss]
-
-
-def set_rng_state(rng: random.Random, state: Sequence) -> None:
-    version, internal, gauss = state
-    rng.setstate((int(version), tuple(int(v) for v in internal), gauss))
-
-
 RNG_STATE_LEN = 628  # version, 625 state words, has_gauss, gauss bits
 
 
 def rng_state_ints(rng: random.Random) -> list[int]:
-    """The generator's state as ``RNG_STATE_LEN`` ints (fits an int64 tensor,
-    so it can live in a model buffer that mmengine broadcasts and saves)."""
+    """The generator's state as ``RNG_STATE_LEN`` ints: JSON-safe, and fits
+    an int64 tensor, so it can live in a model buffer that mmengine
+    broadcasts and saves."""
     version, internal, gauss = rng.getstate()
     bits = struct.unpack('<q', struct.pack('<d', gauss))[0] if gauss is not None else 0
     return [version, *internal, int(gauss is not None), bits]
@@ -84,13 +76,13 @@ class ArchSampler:
         return cands[0]
 
     def state_dict(self) -> dict:
-        return {'type': type(self).__name__, 'rng': rng_state(self.rng)}
+        return {'type': type(self).__name__, 'rng': rng_state_ints(self.rng)}
 
     def load_state_dict(self, state: dict) -> None:
         if state.get('type') != type(self).__name__:
             raise ValueError(f"sampler state: saved by {state.get('type')!r}, "
                              f'loading into {type(self).__name__}')
-        set_rng_state(self.rng, state['rng'])
+        set_rng_state_ints(self.rng, state['rng'])
 
 
 class UniformSampler(ArchSampler):

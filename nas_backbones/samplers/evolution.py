@@ -28,8 +28,10 @@ from typing import Callable, Optional, Sequence
 
 from ..arch import AttentiveArch, AttentiveSpace
 from ..estimators.flops import count_flops
-from .base import rng_state, set_rng_state
+from .base import rng_state_ints, set_rng_state_ints
 from .constraints import ResourceConstraints
+from .flops_table import bucket_of
+from .pareto import pareto_front
 
 Fitness = Callable[[Sequence[AttentiveArch]], Sequence[float]]
 STRATEGIES = ('top_k', 'alphanet')
@@ -172,11 +174,11 @@ class EvolutionSearch:
 
     def bucket_parents(self) -> list[tuple[int, ...]]:
         """'alphanet' parents: the best evaluated arch of every FLOPs bucket
-        ``round(mflops / bucket_mflops) * bucket_mflops``, the first one on
-        ties (parallel_supernet_evo_search.py L129-132)."""
-        best: dict[float, tuple[int, ...]] = {}
+        (MFLOPs rounded to a multiple of ``bucket_mflops``, ``bucket_of``),
+        the first one on ties (parallel_supernet_evo_search.py L129-132)."""
+        best: dict[int, tuple[int, ...]] = {}
         for g, (fit, flops) in self.evaluated.items():
-            b = round(flops / 1e6 / self.bucket_mflops) * self.bucket_mflops
+            b = bucket_of(flops, self.bucket_mflops)
             if b not in best or self.evaluated[best[b]][0] < fit:
                 best[b] = g
         return [best[b] for b in sorted(best)]
@@ -230,27 +232,22 @@ class EvolutionSearch:
     def pareto(self, axis: str = 'mflops') -> list[tuple[float, float, tuple[int, ...]]]:
         """(resource, fitness, genes) of the evaluated archs no other beats
         with less-or-equal ``axis`` ('mflops' as FLOPs, or a resource of the
-        constraints: 'mparams', 'latency_ms'), sorted by it."""
-        if axis == 'mflops':
-            rows = sorted(((f, -s, g) for g, (s, f) in self.evaluated.items()))
-        else:
-            rows = sorted((self.constraints.values(g)[axis], -s, g)
-                          for g, (s, _) in self.evaluated.items())
-        out, top = [], float('-inf')
-        for f, neg, g in rows:
-            if -neg > top:
-                out.append((f, -neg, g))
-                top = -neg
-        return out
+        constraints: 'mparams', 'latency_ms'), sorted by it (exact ties: the
+        smaller genes)."""
+        genes = sorted(self.evaluated)
+        scores = [self.evaluated[g][0] for g in genes]
+        costs = ([self.evaluated[g][1] for g in genes] if axis == 'mflops'
+                 else [self.constraints.values(g)[axis] for g in genes])
+        return [(costs[i], scores[i], genes[i]) for i in pareto_front(costs, scores)]
 
     def state_dict(self) -> dict:
         """JSON-able state (written after every generation)."""
-        return {'generation': self.generation, 'rng': rng_state(self.rng),
+        return {'generation': self.generation, 'rng': rng_state_ints(self.rng),
                 'population': [list(g) for g in self.population],
                 'evaluated': [[list(g), s, f] for g, (s, f) in self.evaluated.items()]}
 
     def load_state_dict(self, state: dict) -> None:
         self.generation = int(state['generation'])
-        set_rng_state(self.rng, state['rng'])
+        set_rng_state_ints(self.rng, state['rng'])
         self.population = [tuple(g) for g in state['population']]
         self.evaluated = {tuple(g): (float(s), int(f)) for g, s, f in state['evaluated']}

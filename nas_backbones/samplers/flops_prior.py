@@ -18,7 +18,7 @@ from typing import Optional, Union
 from ..arch import AttentiveArch, AttentiveSpace
 from ..estimators.flops import count_flops
 from .base import ArchSampler
-from .flops_table import FlopsTable
+from .flops_table import FlopsTable, bucket_of
 
 PRIORS = ('empirical', 'uniform')
 RESOURCES = ('flops', 'latency')
@@ -89,7 +89,6 @@ class FlopsPriorSampler(ArchSampler):
             raise ValueError('table: the FLOPs table was built for another search space '
                              '(rebuild it with tools/analysis/build_flops_table.py --space ...)')
         self.table, self.prior, self.max_tries = table, prior, max_tries
-        self._width = table.bucket_mflops * 1e6  # bucket width in the cost's units
         self.num_tries = self.num_misses = 0  # acceptance statistics (log only)
         self._bucket_cum = list(itertools.accumulate(table.bucket_counts))
         self._choices = [tuple(c) for c in table.choices]
@@ -123,7 +122,7 @@ class FlopsPriorSampler(ArchSampler):
         for _ in range(self.max_tries):
             arch = self.space.decode(self._draw_genes(bucket))
             self.num_tries += 1
-            if round(self._cost(arch) / self._width) == bucket:
+            if bucket_of(self._cost(arch), self.table.bucket_mflops) == bucket:
                 return arch
         self.num_misses += 1
         return arch

@@ -16,11 +16,15 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from ..arch import AttentiveSpace, default_attentive_space
+from ..arch.common import existing_file
 from ..estimators.flops import count_flops
 
 
 def bucket_of(flops: float, bucket_mflops: float) -> int:
-    """Bucket id: FLOPs rounded to the nearest multiple of the bucket width."""
+    """Bucket id: FLOPs rounded to the nearest multiple of the bucket width
+    (id x width = the bucket's centre). The one rounding of the FLOPs table,
+    the prior's acceptance test and the search's bucket parents; the latency
+    prior passes ns and a width in ms."""
     return int(round(flops / (bucket_mflops * 1e6)))
 
 
@@ -45,7 +49,8 @@ class FlopsTable:
             raise ValueError(f'genes/flops: expected (n, 31) and (n,), got {self.genes.shape} '
                              f'and {self.flops.shape}')
         self.choices = space.gene_choices()
-        self.buckets = np.rint(self.flops / (self.bucket_mflops * 1e6)).astype(np.int64)
+        self.buckets = np.array([bucket_of(f, self.bucket_mflops) for f in self.flops.tolist()],
+                                dtype=np.int64)
         ids, counts = np.unique(self.buckets, return_counts=True)
         self.bucket_ids, self.bucket_counts = ids.tolist(), counts.tolist()
         # counts[b][g][c]: how often gene g takes its c-th choice in bucket b.
@@ -93,10 +98,8 @@ class FlopsTable:
 
     @classmethod
     def load(cls, path: Union[str, Path]) -> 'FlopsTable':
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f'FLOPs table not found: {path}; build it with '
-                                    f'`python tools/analysis/build_flops_table.py --out {path}`')
+        path = existing_file(path, 'FLOPs table',
+                             f'python tools/analysis/build_flops_table.py --out {path}')
         if path.suffix == '.json':
             data = json.loads(path.read_text())
             return cls(AttentiveSpace.from_dict(data['space']), np.array(data['genes']),

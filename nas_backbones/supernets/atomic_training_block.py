@@ -30,7 +30,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..ops.atomic_block import AtomicBlock, depthwise
-from ..ops.layers import ConvBNAct, SqueezeExcite
+from ..ops.layers import ConvBNAct, SqueezeExcite, count_bn_batch
 
 
 class AtomicTrainingBlock(AtomicBlock):
@@ -131,8 +131,7 @@ def _sliced_batch_norm(bn: nn.BatchNorm2d, parts: list[torch.Tensor],
     channel (the slices of the running buffers are views, updated in place);
     ``num_batches_tracked`` counts the forward once (``momentum=None``
     cumulative averaging, used by BN recalibration, stays exact)."""
-    bn.num_batches_tracked.add_(1)
-    factor = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
+    factor = count_bn_batch(bn)
     return [F.batch_norm(h, bn.running_mean[sl], bn.running_var[sl], bn.weight[sl], bn.bias[sl],
                          True, factor, bn.eps)
             for h, sl in zip(parts, slices)]
@@ -166,8 +165,7 @@ def _expand_with_folded_bn(expand: ConvBNAct, x: torch.Tensor,
         w = conv.weight.flatten(1).float()
         mean = w @ mu
         var = ((w @ cov) * w).sum(1)
-        bn.num_batches_tracked.add_(1)
-        m = 1.0 / float(bn.num_batches_tracked) if bn.momentum is None else bn.momentum
+        m = count_bn_batch(bn)
         with torch.no_grad():
             bn.running_mean.lerp_(mean.detach().to(bn.running_mean.dtype), m)
             bn.running_var.lerp_((var.detach() * n / max(n - 1, 1)).to(bn.running_var.dtype), m)

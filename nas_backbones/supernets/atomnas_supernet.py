@@ -17,8 +17,8 @@ from typing import NamedTuple, Optional, Sequence
 import torch
 import torch.nn as nn
 
-from ..arch import ATOMNAS_SUPERNET_SETTING, AtomNetArch, atomnas_supernet_arch
-from ..estimators.flops import Cost, conv_out, count_cost, se_hidden_atomnas
+from ..arch import ATOMNAS_SUPERNET_SETTING, AtomNetArch, atom_costs, atomnas_supernet_arch
+from ..estimators.flops import Cost, count_cost
 from ..estimators.latency import LatencyEstimator
 from ..ops.atom_shrink import ParamMap, drop_atoms, keep_first, resolve_keep_mask, slice_optimizer_state
 from ..ops.classifier import ClassifierHead, head_kwargs
@@ -114,9 +114,11 @@ class AtomNASSupernet(nn.Module):
         self.backbone = build_atomnas_net(self.space_arch, bn_momentum, bn_eps,
                                           block_type=AtomicTrainingBlock, weight_init=weight_init)
         self.neck = nn.AdaptiveAvgPool2d(1)
-        self.head = ClassifierHead(**{**head_kwargs(self.space_arch, self.backbone),
+        self.head = ClassifierHead(**{**head_kwargs(self.space_arch),
                                       'weight_init': weight_init})
-        self._branch_costs = self._compute_branch_costs(self.space_arch)
+        # Per searchable block, the FLOPs of one atom of each kernel size; the
+        # costs of removed atoms add up to the estimator's FLOPs drop.
+        self._branch_costs = atom_costs(self.space_arch)
         self.latency = None if latency_lut is None else load_latency_table(latency_lut,
                                                                            self.space_arch)
         # c_i of the penalty: the FLOPs of each atom, or its marginal latency
@@ -137,24 +139,6 @@ class AtomNASSupernet(nn.Module):
         self._refresh()
 
     # ------------------------------------------------------------ structure
-    @staticmethod
-    def _compute_branch_costs(arch: AtomNetArch) -> dict[int, dict[int, int]]:
-        """Per searchable block, the FLOPs of one atom of each kernel size:
-        ``Cin*Hin^2 + k^2*Hout^2 + Cout*Hout^2`` (its share of the expansion,
-        the dw conv and the projection, SPEC §2) plus, with SE, its share of
-        the SE convs and of the gating multiply (the AtomNAS convention), so
-        that the costs of removed atoms add up to the estimator's FLOPs drop."""
-        costs, cin, size = {}, arch.stem_channels, conv_out(arch.resolution, 2)
-        for i, b in enumerate(arch.blocks):
-            hout = conv_out(size, b.stride)
-            if b.has_expansion:
-                se = (2 * se_hidden_atomnas(cin, arch.se_ratio) + hout * hout
-                      if arch.se_ratio > 0 else 0)
-                costs[i] = {k: cin * size * size + k * k * hout * hout
-                            + b.out_channels * hout * hout + se for k in b.kernel_sizes}
-            cin, size = b.out_channels, hout
-        return costs
-
     @property
     def blocks(self) -> nn.Sequential:
         return self.backbone.blocks

@@ -17,8 +17,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..arch import AttentiveArch, AttentiveSpace, default_attentive_space
-from ..estimators.flops import attentive_block_expansion, attentive_se_hidden
+from ..arch import (AttentiveArch, AttentiveSpace, attentive_block_expansion, attentive_head_channels,
+                    attentive_layout, attentive_se_hidden, attentive_stage_blocks,
+                    default_attentive_space)
 from ..ops.classifier import StaticClassifier, build_static_classifier
 from ..ops.dynamic_linear import DynamicLinear
 from ..ops.dynamic_mbconv import BlockChoice, DynamicConvBNAct, DynamicMBConv
@@ -94,20 +95,20 @@ class AttentiveSupernet(nn.Module):
             self.stage_starts.append(len(blocks))
             for d in range(max(st.depths)):
                 ins = in_widths if d == 0 else st.widths
-                max_mid = max(attentive_block_expansion(c, t, st.expands)[1]
-                              for c in ins for t in st.expands)
+                # The max-size block holds every choice of this position.
+                choices = [attentive_block_expansion(c, t, st.expands)
+                           for c in ins for t in st.expands]
+                max_mid = max(mid for _, mid in choices)
                 blocks.append(DynamicMBConv(
                     max(ins), max(st.widths), max_mid, max(st.kernels), st.stride if d == 0 else 1,
-                    # The authors' rule: every block of a stage offering a ratio != 1
-                    # has the expansion conv (attentive_block_expansion).
-                    has_expansion=max(st.expands) != 1,
+                    has_expansion=any(expand for expand, _ in choices),
                     max_se_hidden=attentive_se_hidden(max_mid) if st.se else 0,
                     needs_shortcut_conv=any(a != b for a in ins for b in st.widths), **bn))
             in_widths = st.widths
         self.blocks = nn.ModuleList(blocks)
-        max_w7 = max(sp.stages[-1].widths)
-        self.head = DynamicConvBNAct(max_w7, 6 * max_w7, 1, **bn)
-        self.mid_fc = DynamicLinear(6 * max_w7, max(sp.last_widths), bias=False)
+        max_feat = attentive_head_channels(max(sp.stages[-1].widths))
+        self.head = DynamicConvBNAct(max(sp.stages[-1].widths), max_feat, 1, **bn)
+        self.mid_fc = DynamicLinear(max_feat, max(sp.last_widths), bias=False)
         self.fc = DynamicLinear(max(sp.last_widths), num_classes)
         init_weights(self, 'attentivenas')  # the authors': PyTorch default, last BN gamma 0
         self._plans: OrderedDict = OrderedDict()
@@ -148,25 +149,21 @@ class AttentiveSupernet(nn.Module):
         self._plan = plan
 
     def _make_plan(self, arch: AttentiveArch, regularize: bool) -> _Plan:
-        sp = self.space
-        n_blocks = len(self.blocks)
-        blocks, cin = [], arch.width[0]
-        for s, st in enumerate(sp.stages):
-            cout, t = arch.width[s + 1], arch.expand[s]
-            for d in range(arch.depth[s]):
+        layout = attentive_layout(arch, self.space)
+        n_blocks, last_two = len(self.blocks), len(layout.stages) - 2
+        blocks = []
+        for s, stage in enumerate(layout.stages):
+            for d, b in enumerate(attentive_stage_blocks(stage)):
                 idx = self.stage_starts[s] + d
-                expand, mid = attentive_block_expansion(cin, t, st.expands)
-                identity = (st.stride == 1 or d > 0) and cin == cout
                 # Published rule (set_dropout_rate + MobileInvertedResidualBlock):
                 # drop-connect on the last two stages' identity blocks, rate
                 # scaled by the supernet block index.
                 rate = (self.drop_path_rate * idx / n_blocks
-                        if regularize and identity and s >= len(sp.stages) - 2 else 0.0)
-                blocks.append((idx, BlockChoice(cin, cout, mid, arch.kernel[s], expand,
-                                                attentive_se_hidden(mid) if st.se else 0,
-                                                identity, rate)))
-                cin = cout
-        return _Plan(arch, arch.width[0], tuple(blocks), 6 * cin, arch.width[8],
+                        if regularize and b.identity_shortcut and s >= last_two else 0.0)
+                blocks.append((idx, BlockChoice(b.cin, b.cout, b.mid, b.kernel, b.has_expansion,
+                                                b.se_hidden, b.identity_shortcut, rate)))
+        _, feat, _ = layout.head
+        return _Plan(arch, layout.stem[0], tuple(blocks), feat, layout.classifier[1],
                      self.dropout if regularize else 0.0)
 
     # --------------------------------------------------------- forward

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
-from nas_backbones.estimators.flops import attentive_block_expansion
+from nas_backbones.arch import attentive_block_expansion
 from nas_backbones.ops.dynamic_mbconv import BlockChoice, DynamicMBConv
 from nas_backbones.ops.mbconv import MBConv
 

@@ -2,8 +2,8 @@
 (meijieru/AtomNAS train.py L419-443): a copy of the evaluated net (the EMA
 net when there is one, common.py L155-172) gets its BN statistics reset and
 re-estimated as the cumulative mean over ``num_batches`` training batches
-(utils/common.py L214-226; ``bn_calibration_steps: 10``), the copies' stats
-are averaged over ranks (train.py L442-443) and the evaluation uses them.
+(utils/common.py L214-226; ``bn_calibration_steps: 10``) and averaged over
+ranks (train.py L442-443), and the evaluation uses them.
 The trained statistics are untouched: they are put back after the epoch.
 
 With mmengine's ``EMAHook`` the EMA weights are swapped into the runner's
@@ -24,7 +24,6 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
-from mmengine import dist
 from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
@@ -119,13 +118,10 @@ class BNCalibrationHook(Hook):
                                'restored')
         weights, target = self._nets(runner)
         calibrated = copy.deepcopy(weights)
+        # Averaged over the ranks too: every rank evaluates the same net.
         used = recalibrate_bn(calibrated, self._batches(runner), self.num_batches,
                               _preprocessed_forward)
         stats = _bn_buffers(calibrated)
-        if dist.get_world_size() > 1:
-            # Each rank saw its own shard: average so every rank evaluates the same net.
-            dist.all_reduce_params([t for n, t in stats.items() if not n.endswith('tracked')],
-                                   op='mean')
         for name, tensor in _bn_buffers(target).items():
             self._saved.append((tensor, tensor.detach().clone()))
             tensor.data.copy_(stats[name])

