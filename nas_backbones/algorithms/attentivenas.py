@@ -9,9 +9,9 @@ detached output. One ``optim_wrapper.backward`` per subnet, then one
 Distributed: every rank trains the same archs (the candidates are broadcast
 from rank 0 as an int tensor; minibatch-loss scores are averaged over the
 ranks, so all pick the same winner), and gradients are averaged once per
-step, after the last backward. Run it under ``AttentiveNASDataParallel``
+step, after the last backward. Run it under ``SandwichDataParallel``
 (mmengine's DDP wrapper would call ``forward`` instead of this
-``train_step``; see ``wrapper.py``).
+``train_step``; see ``sandwich_ddp.py``).
 """
 from __future__ import annotations
 
