@@ -1,4 +1,5 @@
-"""AttentiveNAS supernet training as an mmengine model (SPEC §3).
+"""AttentiveNAS supernet training as an mmengine model
+(docs/methods/attentivenas.md#sandwich-rule).
 
 Per batch, the sandwich rule with in-place distillation: the max subnet
 (label-smoothed CE, dropout + drop-connect), then ``num_subnets - 2``
@@ -220,7 +221,8 @@ class AttentiveNAS(BaseModel):
     def recalibrate(self, batches, num_batches: int,
                     arch: Optional[AttentiveArch] = None) -> int:
         """Re-estimate BN statistics of ``arch`` (default: the eval arch) on
-        ``num_batches`` data batches (SPEC §3: every subnet before evaluation)."""
+        ``num_batches`` data batches (every subnet before evaluation;
+        docs/methods/attentivenas.md#bn-recalibration)."""
         arch = arch or self.eval_arch
         self.supernet.set_arch(arch, regularize=False)
 

@@ -1,7 +1,7 @@
 """Analytic FLOPs (multiply-adds) and params of an architecture, no torch.
 
-SPEC §1: conv ``Cin*Cout*k*k*Hout*Wout/groups``, linear ``in*out``; BN,
-activations and residual adds cost 0. Two conventions:
+Conv ``Cin*Cout*k*k*Hout*Wout/groups``, linear ``in*out``; BN, activations
+and residual adds cost 0. Two conventions (docs/flops_conventions.md):
 
 * ``'atomnas'``: also every average pool (``C*Hin*Win``) and the SE gating
   multiply (``C*H*W`` of the gated tensor).
@@ -92,7 +92,7 @@ def conv_out(size: int, stride: int) -> int:
 
 
 def se_hidden_atomnas(cin: int, ratio: float) -> int:
-    # SPEC §2: hidden = round(ratio x block input channels).
+    # AtomNAS+ SE: hidden = round(ratio x block input channels).
     return max(1, int(round(ratio * cin)))
 
 
@@ -277,7 +277,7 @@ def _attentive_stage(cost: Cost, idx: int, cin: int, cout: int, depth: int, kern
         cost.conv(f'{name}.project', mid, b.cout, 1, hout)
         if b.stride == 1 and b.cin == b.cout:
             if not counts_pool:
-                # The published AttentiveNAS params (SPEC §3: A0 9.033 M ...) come
+                # The published AttentiveNAS params (A0 9.033 M ...) come
                 # from the original static model, whose ShortcutLayer keeps a
                 # 1x1 conv even where the shortcut is the identity and the conv
                 # is never run. Count it as a params-only 'unused' row; our

@@ -1,8 +1,10 @@
 """BN recalibration: re-estimate BN running statistics of the current net.
 
-Used after AtomNAS shrinking (SPEC §2) and before evaluating any AttentiveNAS
-subnet (SPEC §3: 64 batches). A plain function: no monkeypatching, no class
-flags; every BN's momentum is restored even when a forward raises.
+Used after AtomNAS shrinking (docs/methods/atomnas.md#bn-recalibration-after-a-shrink)
+and before evaluating any AttentiveNAS subnet (64 batches,
+docs/methods/attentivenas.md#bn-recalibration). A plain function: no
+monkeypatching, no class flags; every BN's momentum is restored even when a
+forward raises.
 """
 from __future__ import annotations
 

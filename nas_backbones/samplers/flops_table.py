@@ -1,4 +1,5 @@
-"""The FLOPs table of the FLOPs-aware prior (SPEC §3), torch-free.
+"""The FLOPs table of the FLOPs-aware prior, torch-free
+(docs/methods/attentivenas.md#flops-prior).
 
 The original AttentiveNAS reads a pool file that its repository does not
 contain (its README links a download); this builds one: FLOPs of many

@@ -1,4 +1,4 @@
-"""Build the FLOPs table of the AttentiveNAS FLOPs-aware prior (SPEC §3).
+"""Build the FLOPs table of the AttentiveNAS FLOPs-aware prior.
 
 The original code reads a pool file its repository does not hold; this draws
 ``--num-samples`` uniformly random archs of the space, counts their FLOPs
