@@ -30,8 +30,9 @@ if str(REPO) not in sys.path:
 # pytest always loads this file before any test module under tests/.
 sys.modules.setdefault('nas_conftest', sys.modules[__name__])
 
-# SPEC §2 / §3: (MFLOPs, M params) of every zoo arch, in its family's convention.
-SPEC_COSTS = {
+# (MFLOPs, M params) of every zoo arch, in its family's convention
+# (docs/flops_conventions.md#checks).
+PUBLISHED_COSTS = {
     'atomnas_a': (258.29, 3.854),
     'atomnas_b': (326.05, 4.416),
     'atomnas_c': (359.86, 4.741),
@@ -46,7 +47,7 @@ SPEC_COSTS = {
     'attentivenas_a5': (490.52, 12.784),
     'attentivenas_a6': (709.01, 15.386),
 }
-ZOO = sorted(SPEC_COSTS)
+ZOO = sorted(PUBLISHED_COSTS)
 
 
 def check_norm_state(modules, train_state: bool) -> bool:

@@ -1,5 +1,6 @@
 """Fine-tune one backbone on Flowers-102, Stanford Cars and Food-101 and
-print one table (dataset, top-1, FLOPs) -- SPEC §4's transfer table.
+print one table (dataset, top-1, FLOPs) -- the paper's transfer table
+(docs/downstream.md#transfer).
 
     python tools/benchmark_transfer.py CONFIG [CONFIG ...]
         [--arch ARCH --checkpoint CKPT [--resolution R]] [--epochs N]
@@ -9,7 +10,8 @@ Each CONFIG (one per dataset, e.g. configs/transfer/attentivenas-a1_1xb64_*.py)
 is trained and scored on its test split; --arch/--checkpoint swap the
 backbone (head widths and image size follow the arch) so any exported net
 runs through the same three recipes. FLOPs: the fine-tuned net at the run's
-input size and class count, in its family's convention (SPEC §1).
+input size and class count, in its family's convention
+(docs/flops_conventions.md).
 """
 import argparse
 import os.path as osp
@@ -19,7 +21,7 @@ from mmengine.config import Config, DictAction
 from nas_backbones.downstream import train_and_evaluate, transfer_mflops, with_arch, with_hparams
 from nas_backbones.downstream.transfer import TOP1
 
-PUBLISHED = {  # SPEC §4 (AttentiveNAS appendix G): top-1 of A1 / A6
+PUBLISHED = {  # AttentiveNAS appendix G, Table 5: top-1 of A1 / A6
     'Flowers102': {'attentivenas_a1': 97.4, 'attentivenas_a6': 98.6},
     'StanfordCars': {'attentivenas_a1': 91.3, 'attentivenas_a6': 92.5},
     'Food101': {'attentivenas_a1': 88.1, 'attentivenas_a6': 89.6},

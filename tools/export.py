@@ -71,7 +71,7 @@ def export_attentivenas(cfg: Config, args) -> dict:
     from nas_backbones.arch import load_arch as _load
     from nas_backbones.estimators import count_cost
     exported = _load(arch_path)
-    # FLOPs/params as the search and SPEC count them: 1000 classes.
+    # FLOPs/params as the search and the published figures count them: 1000 classes.
     cost = count_cost(exported.replace(num_classes=1000), space=model.space)
     print(f'[nas_backbones] exported {exported.name}: {cost.mflops:.2f} MFLOPs, '
           f'{cost.mparams:.3f} M params at {exported.resolution}px (1000 classes) | '

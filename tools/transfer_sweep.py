@@ -1,5 +1,6 @@
 """Choose lr and weight decay for fine-grained transfer on a 20 % hold-out of
-train (SPEC §4, as Kornblith et al. 2019 whom the AttentiveNAS paper follows).
+train (as Kornblith et al. 2019, whom the AttentiveNAS paper follows;
+docs/downstream.md#transfer).
 
     python tools/transfer_sweep.py CONFIG [--lr 0.003 0.01 0.03 0.1]
         [--wd 0 1e-5 1e-4] [--epochs N] [--holdout 0.2] [--seed 0]

@@ -15,7 +15,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-# BN momentum 0.1 instead of AtomNAS's 0.01 (SPEC §2): with 0.01 the running
+# BN momentum 0.1 instead of AtomNAS's published 0.01: with 0.01 the running
 # statistics of a ~80-iteration run stay near their initial values and the
 # evaluated net predicts one class.
 model = dict(backbone=dict(bn_momentum=0.1), head=dict(num_classes=10))

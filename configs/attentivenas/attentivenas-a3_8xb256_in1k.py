@@ -1,5 +1,6 @@
 # AttentiveNAS-A3 (CVPR 2021) trained as a standalone net on ImageNet with the
-# published recipe (SPEC §3): SGD nesterov, total batch 2048 (8 GPUs x 256),
+# published recipe (docs/methods/attentivenas.md#training-recipe): SGD nesterov,
+# total batch 2048 (8 GPUs x 256),
 # lr 0.8, 5-epoch linear warm-up then cosine to 0 over 360 epochs, wd 1e-5
 # (not on BN/biases), grad clip 1.0, label smoothing 0.1, AutoAugment,
 # dropout 0.2 and the max subnet's drop-connect 0.2 on the last two stages,

@@ -1,5 +1,6 @@
 # AttentiveNAS-A1 fine-tuned on Food-101 at 224 px; the paper's top-1: 88.1
-# (appendix G, SPEC §4). Head widths: nas_backbones.downstream.transfer.cls_head_dims.
+# (appendix G, docs/downstream.md#transfer). Head widths:
+# nas_backbones.downstream.transfer.cls_head_dims.
 _base_ = [
     './_base_/searched-cls_finetune.py',
     './_base_/food101.py',

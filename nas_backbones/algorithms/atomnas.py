@@ -1,4 +1,5 @@
-"""AtomNAS search (resource-aware atom selection) as an mmengine model, SPEC §2.
+"""AtomNAS search (resource-aware atom selection) as an mmengine model
+(docs/methods/atomnas.md#resource-aware-penalty).
 
 Loss = label-smoothed CE + lambda * sum_i c_i |alpha_i| (+ the coupled L2
 weight-decay term when ``weight_decay`` is set). Shrinking is scheduled by
@@ -20,15 +21,16 @@ from ..ops.bn_recalib import recalibrate_bn
 from ..registry import MODELS
 from ..supernets.atomnas_supernet import AtomNASSupernet, ShrinkResult
 
-# The supernet is torch-only and must not import the registry (SPEC layers);
-# it is registered here so configs can build it by name.
+# The supernet is torch-only and must not import the registry (the import
+# direction of docs/architecture.md); it is registered here so configs can
+# build it by name.
 MODELS.register_module(module=AtomNASSupernet)
 
 
 def decayed_parameters(module: nn.Module) -> list[nn.Parameter]:
-    """Tensors the coupled L2 term covers (SPEC §2): conv and linear weights
-    and the classifier bias; BN parameters and other biases (SE) are not
-    decayed."""
+    """Tensors the coupled L2 term covers: conv and linear weights and the
+    classifier bias; BN parameters and other biases (SE) are not decayed
+    (docs/methods/atomnas.md#weight-decay-as-a-loss-term)."""
     params = [m.weight for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     fc = getattr(getattr(module, 'head', None), 'fc', None)
     if isinstance(fc, nn.Linear) and fc.bias is not None:
@@ -133,8 +135,9 @@ class AtomNAS(BaseModel):
         return result
 
     def recalibrate(self, batches, num_batches: int) -> int:
-        """Re-estimate BN statistics on preprocessed training batches (SPEC
-        §2: after every shrink); only the backbone holds BN.
+        """Re-estimate BN statistics on preprocessed training batches (after
+        every shrink, docs/methods/atomnas.md#bn-recalibration-after-a-shrink);
+        only the backbone holds BN.
 
         In a distributed run each rank estimates them on its own batches and
         ``recalibrate_bn`` then averages them over the ranks, as the

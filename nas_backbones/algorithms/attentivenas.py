@@ -1,4 +1,5 @@
-"""AttentiveNAS supernet training as an mmengine model (SPEC §3).
+"""AttentiveNAS supernet training as an mmengine model
+(docs/methods/attentivenas.md#sandwich-rule).
 
 Per batch, the sandwich rule with in-place distillation: the max subnet
 (label-smoothed CE, dropout + drop-connect), then ``num_subnets - 2``
@@ -9,9 +10,9 @@ detached output. One ``optim_wrapper.backward`` per subnet, then one
 Distributed: every rank trains the same archs (the candidates are broadcast
 from rank 0 as an int tensor; minibatch-loss scores are averaged over the
 ranks, so all pick the same winner), and gradients are averaged once per
-step, after the last backward. Run it under ``AttentiveNASDataParallel``
+step, after the last backward. Run it under ``SandwichDataParallel``
 (mmengine's DDP wrapper would call ``forward`` instead of this
-``train_step``; see ``wrapper.py``).
+``train_step``; see ``sandwich_ddp.py``).
 """
 from __future__ import annotations
 
@@ -220,7 +221,8 @@ class AttentiveNAS(BaseModel):
     def recalibrate(self, batches, num_batches: int,
                     arch: Optional[AttentiveArch] = None) -> int:
         """Re-estimate BN statistics of ``arch`` (default: the eval arch) on
-        ``num_batches`` data batches (SPEC §3: every subnet before evaluation),
+        ``num_batches`` data batches (every subnet before evaluation;
+        docs/methods/attentivenas.md#bn-recalibration),
         averaged over the ranks of a distributed run."""
         arch = arch or self.eval_arch
         self.supernet.set_arch(arch, regularize=False)

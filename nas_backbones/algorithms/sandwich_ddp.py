@@ -1,9 +1,10 @@
 """Data-parallel wrapper for models that run several forwards per step.
 
 mmengine's ``MMDistributedDataParallel.train_step`` runs one forward through
-DDP and never calls the module's ``train_step`` (STYLE.md §2), and DDP's
-per-backward all-reduce would run once per subnet and needs
-``find_unused_parameters`` because subnets skip blocks. This wrapper only
+DDP and never calls the module's ``train_step``
+(mmengine/model/wrappers/distributed.py), and DDP's per-backward all-reduce
+would run once per subnet and needs ``find_unused_parameters`` because
+subnets skip blocks. This wrapper only
 delegates: the module's ``train_step`` (written once) averages its
 gradients itself, once per step, after its last backward.
 """

@@ -1,7 +1,8 @@
-"""AtomNAS-space architectures (SPEC §2): MobileNetV2-like nets whose blocks are
-sums of atoms, one dw kernel size per branch.
+"""AtomNAS-space architectures: MobileNetV2-like nets whose blocks are sums of
+atoms, one dw kernel size per branch (docs/methods/atomnas.md#search-space).
 
-The file format follows the published ``reference/atomnas_*.yml``: each row of
+The file format follows the authors' released files (meijieru/AtomNAS
+``apps/searched/models/atomnas_*.yml``): each row of
 ``inverted_residual_setting`` is ``[out_channels, repeats, stride,
 kernel_sizes, atoms_per_kernel_size, has_expansion_conv]``. Our own files use
 the same keys plus ``type: atomnas`` and the optional ``act``/``se_ratio``
@@ -82,7 +83,7 @@ class AtomNetArch(ArchFile):
     def stages(self) -> list[list[int]]:
         """Block indices grouped into stages: a stage ends where the output
         width changes (MobileNetV2's table rows), so out_indices line up with
-        the stage table of SPEC §2."""
+        the rows of the supernet table (``ATOMNAS_SUPERNET_SETTING``)."""
         stages: list[list[int]] = []
         for i, b in enumerate(self.blocks):
             if stages and self.blocks[stages[-1][-1]].out_channels == b.out_channels:
@@ -222,7 +223,8 @@ def validate_atomnas_arch(arch: AtomNetArch) -> None:
         cin = b.out_channels
 
 
-# SPEC §2: the supernet table ``t, c, n, s`` with kernels [3,5,7] except stage 1.
+# The supernet table ``t, c, n, s`` (meijieru/AtomNAS apps/mobilenet/models/
+# fix_first/supernet_single_path_nas.yml), kernels [3,5,7] except stage 1.
 ATOMNAS_SUPERNET_SETTING = (
     # t, c, n, s
     (1, 16, 1, 1),
@@ -240,7 +242,8 @@ def atomnas_supernet_arch(stem_channels: int = 32, kernel_sizes=(3, 5, 7), num_c
                           setting=ATOMNAS_SUPERNET_SETTING, resolution: int = 224,
                           dropout: float = 0.2) -> AtomNetArch:
     """The full AtomNAS supernet as an arch: every searchable branch has
-    ``t * Cin`` atoms (SPEC §2); the first (t=1) block is a plain dw 3x3."""
+    ``t * Cin`` atoms; the first (t=1) block is a plain dw 3x3
+    (docs/methods/atomnas.md#the-supernet)."""
     blocks, cin = [], stem_channels
     for t, c, n, s in setting:
         for i in range(n):

@@ -1,9 +1,11 @@
-"""AttentiveNAS-space architectures and their search space (SPEC §3).
+"""AttentiveNAS-space architectures and their search space
+(docs/methods/attentivenas.md#search-space).
 
 An arch is ``resolution, width[9], depth[7], kernel[7], expand[7]``:
 width[0] is the stem, width[1..7] the seven MBConv stages, width[8] the last
 1x1 conv. The space is read from the published training config
-(``reference/attentivenas_train_reference.yml``: ``supernet_config``).
+(facebookresearch/AttentiveNAS ``configs/train_attentive_nas_models.yml``:
+``supernet_config``).
 """
 from __future__ import annotations
 

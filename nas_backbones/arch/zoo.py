@@ -1,10 +1,11 @@
 """Published architectures shipped as data, and a loader for any arch file.
 
-Sources (copied from ``shared/reference/``): AtomNAS-A/B/C from the AtomNAS
-authors' released model files (meijieru/AtomNAS); AttentiveNAS A0-A6 and the
-search space from facebookresearch/AttentiveNAS (``configs/eval_attentive_nas_models.yml``
-and ``configs/train_attentive_nas_models.yml``). The + variants are the same
-architectures with Swish and SE 0.5 (SPEC §2).
+Sources: AtomNAS-A/B/C from the AtomNAS authors' released model files
+(meijieru/AtomNAS ``apps/searched/models/atomnas_*.yml``); AttentiveNAS A0-A6
+and the search space from facebookresearch/AttentiveNAS
+(``configs/eval_attentive_nas_models.yml`` and
+``configs/train_attentive_nas_models.yml``). The + variants are the same
+architectures with Swish and SE 0.5 (docs/methods/atomnas.md#plus-variants).
 """
 from __future__ import annotations
 
@@ -63,5 +64,5 @@ def load_arch(name_or_path: Union[str, Path, dict, Arch]) -> Arch:
 
 @lru_cache(maxsize=1)
 def default_attentive_space() -> AttentiveSpace:
-    """The published AttentiveNAS search space (SPEC §3); cached, it is immutable."""
+    """The published AttentiveNAS search space; cached, it is immutable."""
     return AttentiveSpace.load(ZOO_DIR / 'attentivenas_space.yml')

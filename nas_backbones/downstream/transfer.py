@@ -1,5 +1,5 @@
-"""Fine-grained transfer (SPEC §4, AttentiveNAS appendix G): the logic behind
-``tools/transfer_sweep.py`` and ``tools/benchmark_transfer.py``.
+"""Fine-grained transfer (AttentiveNAS appendix G, docs/downstream.md#transfer):
+the logic behind ``tools/transfer_sweep.py`` and ``tools/benchmark_transfer.py``.
 
 * ``cls_head_dims``: the classifier head widths of an arch (what the configs
   in ``configs/transfer`` hold precomputed).
@@ -84,7 +84,7 @@ def holdout_config(cfg: Config, fraction: float = 0.2, seed: int = 0) -> Config:
 
     Args:
         cfg (Config): A transfer config.
-        fraction (float): Hold-out share. Defaults to 0.2 (SPEC §4).
+        fraction (float): Hold-out share. Defaults to 0.2 (the paper's 20 %).
         seed (int): Split seed. Defaults to 0.
     """
     train_idx, held_idx = holdout_split(train_labels(cfg), fraction, seed)
@@ -121,7 +121,7 @@ def with_arch(cfg: Config, arch: Arch, checkpoint: Optional[Union[str, Path]] = 
             too when the file has ``head.mid_fc`` (the fc stays new). None
             trains from scratch.
         resolution (int, optional): Image size; defaults to the arch's
-            (SPEC §4). 0 keeps the config's pipelines.
+            (the paper's protocol). 0 keeps the config's pipelines.
     """
     cfg = copy.deepcopy(cfg)
     net = load_arch(arch)
@@ -175,7 +175,7 @@ def input_size(cfg: Config) -> int:
 
 def transfer_mflops(cfg: Config) -> float:
     """MFLOPs of the fine-tuned net (its arch at the config's input size and
-    class count, the family's convention of SPEC §1)."""
+    class count, in the family's convention: docs/flops_conventions.md)."""
     arch = load_arch(cfg.model.backbone.arch)
     return count_cost(arch.replace(resolution=input_size(cfg),
                                    num_classes=cfg.model.head.num_classes)).mflops

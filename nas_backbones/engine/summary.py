@@ -1,5 +1,6 @@
 """The one-line summary tools/train.py prints after training: top-1, FLOPs of
-the trained arch (analytic, SPEC §1) and where the checkpoint went."""
+the trained arch (analytic, docs/flops_conventions.md) and where the
+checkpoint went."""
 from __future__ import annotations
 
 import os

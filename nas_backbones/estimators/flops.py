@@ -1,7 +1,7 @@
 """Analytic FLOPs (multiply-adds) and params of an architecture, no torch.
 
-SPEC §1: conv ``Cin*Cout*k*k*Hout*Wout/groups``, linear ``in*out``; BN,
-activations and residual adds cost 0. Two conventions:
+Conv ``Cin*Cout*k*k*Hout*Wout/groups``, linear ``in*out``; BN, activations
+and residual adds cost 0. Two conventions (docs/flops_conventions.md):
 
 * ``'atomnas'``: also every average pool (``C*Hin*Win``) and the SE gating
   multiply (``C*H*W`` of the gated tensor).

@@ -1,5 +1,6 @@
 """FLOPs/params of a built torch model by forward hooks: the independent check
-of the analytic estimator (SPEC §1: they must agree exactly).
+of the analytic estimator (they must agree exactly;
+docs/flops_conventions.md#checks).
 
 Imports torch, so it is not imported by ``estimators/__init__``.
 """

@@ -6,8 +6,8 @@ as ``SearchedMobileNet`` + ``NASClsHead``), so export is a state-dict copy:
 ``SearchedMobileNet(arch=<file>, init_cfg=dict(type='Pretrained',
 checkpoint=<file>, prefix='backbone.'))`` and into an mmpretrain
 ``ImageClassifier`` with ``NASClsHead``; the static net's eval outputs equal
-the supernet's. The EMA weights are exported when there are any (SPEC §2:
-the exported net is the EMA net).
+the supernet's. The EMA weights are exported when there are any (the
+exported net is the EMA net, docs/methods/atomnas.md#the-last-epoch).
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def export_atomnas(supernet: AtomNASSupernet, out_dir: Union[str, Path], name: s
     """Write ``{name}.yml`` (zoo format, ``AtomNetArch.save``) and
     ``{name}.pth`` (weights only) into ``out_dir``; with ``plus_variant``
     also ``{name}_plus.yml``, the same atoms with Swish, SE 0.5 and dropout
-    0.28 (SPEC §2's + variants, retrained from scratch: no weights).
+    0.28 (the + variants, retrained from scratch: no weights;
+    docs/methods/atomnas.md#plus-variants).
 
     Args:
         supernet (AtomNASSupernet): The (shrunk) supernet, weights to export.

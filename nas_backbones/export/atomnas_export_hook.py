@@ -23,7 +23,7 @@ class AtomNASExportHook(Hook):
         out_dir (str, optional): Defaults to ``{work_dir}/export``.
         name (str): File stem and arch name. Defaults to 'atomnas_searched'.
         use_ema (bool): Export the EMA weights of an ``EMAHook`` when one is
-            registered (SPEC §2). Defaults to True.
+            registered (docs/methods/atomnas.md#export). Defaults to True.
     """
 
     priority = 'LOW'

@@ -70,7 +70,8 @@ def det_taps(arch: Arch, variant: str = 'fpn',
         arch (str | Path | dict | AtomNetArch | AttentiveArch): Zoo name,
             arch file or arch.
         variant (str): 'fpn' (last output at each of ``strides``) or
-            'last-map' (the head conv only, SPEC §4). Defaults to 'fpn'.
+            'last-map' (the head conv only, the AtomNAS paper's variant,
+            docs/downstream.md#detection). Defaults to 'fpn'.
         strides (Sequence[int]): FPN strides. Defaults to (4, 8, 16, 32).
 
     Returns:

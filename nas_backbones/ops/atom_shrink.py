@@ -1,11 +1,11 @@
 """Dropping atoms of an AtomicBlock in place, and the matching slicing of
 optimizer state and of a structurally identical twin (the EMA copy).
 
-SPEC §2: removing atom i removes channel i of the expansion 1x1 (and of its
-BN), its dw filter, its entry of ``bn_dw`` (its alpha) and column i of the
-projection 1x1 (and, with SE, input column i of the SE reduce conv and
-output row i of the SE expand conv). All slicing is one ``index_select`` per
-tensor; nothing loops over atoms.
+Removing atom i removes channel i of the expansion 1x1 (and of its BN), its
+dw filter, its entry of ``bn_dw`` (its alpha) and column i of the projection
+1x1 (and, with SE, input column i of the SE reduce conv and output row i of
+the SE expand conv; docs/methods/atomnas.md#what-a-shrink-removes). All
+slicing is one ``index_select`` per tensor; nothing loops over atoms.
 
 Every sliced parameter is replaced by a new ``nn.Parameter``; the returned
 :data:`ParamMap` records ``old -> (new, dim, index)`` (``new`` is None when

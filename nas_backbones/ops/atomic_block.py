@@ -1,10 +1,11 @@
 """AtomNAS atomic block: a mixed-kernel inverted residual that is a sum of atoms.
 
-Atom i = (expansion channel i, its dw kxk filter, projection input column i),
-SPEC §2. The block holds all branches' atoms in one set of tensors: one
-expansion 1x1 (and norm) over all atoms, one dw conv per kernel size on its
-channel split, one norm over the concatenated dw outputs (its gamma is the
-atoms' importance alpha) and one projection. The same class is the static
+Atom i = (expansion channel i, its dw kxk filter, projection input column i;
+docs/methods/atomnas.md#atoms-and-the-atomic-block). The block holds all
+branches' atoms in one set of tensors: one expansion 1x1 (and norm) over all
+atoms, one dw conv per kernel size on its channel split, one norm over the
+concatenated dw outputs (its gamma is the atoms' importance alpha) and one
+projection. The same class is the static
 block of a searched net and, with more atoms, the block the supernet's
 training block (``supernets.atomic_training_block``) extends: module names
 and state-dict keys are the same, so export is a state-dict copy and
@@ -46,8 +47,10 @@ class AtomicBlock(nn.Module):
         act (str): 'relu' or 'swish'. Defaults to 'relu'.
         se_ratio (float): SE hidden = round(se_ratio * in_channels)
             (``arch.atomnas_se_hidden``), 0 = no SE.
-        bn_momentum (float): Of the default norm layer. Defaults to 0.01 (SPEC §2).
-        bn_eps (float): Of the default norm layer. Defaults to 1e-3 (SPEC §2).
+        bn_momentum (float): Of the default norm layer. Defaults to 0.01 (the
+            authors' AtomNAS setting).
+        bn_eps (float): Of the default norm layer. Defaults to 1e-3 (the
+            authors' AtomNAS setting).
         norm_layer (NormLayer, optional): Norm-layer factory (channels ->
             module) replacing ``nn.BatchNorm2d(bn_eps, bn_momentum)``.
     """
@@ -80,7 +83,8 @@ class AtomicBlock(nn.Module):
         self.dw = nn.ModuleList(
             nn.Conv2d(a, a, k, stride, k // 2, groups=a, bias=False)
             for k, a in zip(self.kernel_sizes, self.atoms))
-        # One norm over the concatenated dw outputs: its gamma is alpha (SPEC §2).
+        # One norm over the concatenated dw outputs: its gamma is the atoms'
+        # importance alpha (docs/methods/atomnas.md#atoms-and-the-atomic-block).
         self.bn_dw = norm_layer(mid)
         self.act = make_act(act)
         se_hidden = atomnas_se_hidden(in_channels, se_ratio)

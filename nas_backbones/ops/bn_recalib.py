@@ -1,10 +1,10 @@
 """BN recalibration: re-estimate BN running statistics of the current net.
 
-Used after AtomNAS shrinking (SPEC §2), before every AtomNAS evaluation
-(``BNCalibrationHook``) and before evaluating any AttentiveNAS subnet (SPEC
-§3: 64 batches). A plain function: no monkeypatching, no class flags; every
-BN's momentum is restored even when a forward raises. In a distributed run
-each rank estimates the statistics on its own batches and they are then
+Used after AtomNAS shrinking (docs/methods/atomnas.md#bn-recalibration-after-a-shrink),
+before every AtomNAS evaluation (``BNCalibrationHook``) and before evaluating
+any AttentiveNAS subnet (64 batches, docs/methods/attentivenas.md#bn-recalibration).
+A plain function: no monkeypatching, no class flags; every BN's momentum is
+restored even when a forward raises. In a distributed run each rank estimates the statistics on its own batches and they are then
 averaged over the ranks, so that every rank evaluates the same net.
 """
 from __future__ import annotations

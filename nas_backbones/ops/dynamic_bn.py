@@ -1,5 +1,5 @@
 """Dynamic BatchNorm: the first-N affine parameters and running statistics
-of one max-size ``nn.BatchNorm2d`` (SPEC §3)."""
+of one max-size ``nn.BatchNorm2d`` (docs/methods/attentivenas.md#supernet)."""
 from __future__ import annotations
 
 from typing import Optional

@@ -1,4 +1,5 @@
-"""Dynamic convolutions of the AttentiveNAS weight-sharing supernet (SPEC §3).
+"""Dynamic convolutions of the AttentiveNAS weight-sharing supernet
+(docs/methods/attentivenas.md#supernet).
 
 Each op owns one max-size ``nn.Conv2d`` and slices it with prefix views in
 ``active_params()``; ``forward`` and ``to_static()`` both get their weights

@@ -38,7 +38,8 @@ class DynamicConvBNAct(nn.Module):
         stride (int): Defaults to 1.
         depthwise (bool): Depthwise conv. Defaults to False.
         act (str | None): 'swish', 'relu' or None. Defaults to 'swish'.
-        bn_momentum (float | None): Defaults to 0 (frozen statistics, SPEC §3).
+        bn_momentum (float | None): Defaults to 0 (frozen statistics during
+            supernet training, docs/methods/attentivenas.md#supernet).
         bn_eps (float): Defaults to 1e-5.
     """
 
@@ -90,7 +91,7 @@ class BlockChoice(NamedTuple):
 
 
 class DynamicMBConv(nn.Module):
-    """expand 1x1 -> dw kxk -> [SE] -> project 1x1, plus the SPEC §3 shortcut:
+    """expand 1x1 -> dw kxk -> [SE] -> project 1x1, plus the AttentiveNAS shortcut:
     identity when stride 1 and channels match, else avg-pool (kernel = stride)
     when strided and a 1x1 conv when the channels differ.
 

@@ -1,5 +1,6 @@
-"""Dynamic squeeze-and-excitation of the AttentiveNAS supernet (SPEC §3:
-hidden = make_divisible(mid / 4, 8), ReLU, hard-sigmoid gate)."""
+"""Dynamic squeeze-and-excitation of the AttentiveNAS supernet (hidden =
+make_divisible(mid / 4, 8), ReLU, hard-sigmoid gate;
+docs/methods/attentivenas.md#block-rules)."""
 from __future__ import annotations
 
 import torch
@@ -35,7 +36,7 @@ class DynamicSqueezeExcite(nn.Module):
 
     def forward(self, x: torch.Tensor, hidden: int) -> torch.Tensor:
         rw, rb, ew, eb = self.active_params(x.shape[1], hidden)
-        s = x.mean((2, 3))  # keeps the batch dim even at batch 1 (SPEC §5)
+        s = x.mean((2, 3))  # keeps the batch dim even at batch 1 (no squeeze())
         s = F.relu(F.linear(s, rw[:, :, 0, 0], rb), inplace=True)
         gate = F.hardsigmoid(F.linear(s, ew[:, :, 0, 0], eb))
         return x * gate[:, :, None, None]

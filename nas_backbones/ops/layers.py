@@ -95,8 +95,9 @@ class SqueezeExcite(nn.Module):
         self.gate = nn.Sigmoid() if gate == 'sigmoid' else Hsigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # Mean over H, W with keepdim works for batch 1 (the original repos'
-        # squeeze() dropped the batch dim there).
+        # Mean over H, W with keepdim works for batch 1 (a squeeze() of the
+        # pooled tensor, as the AttentiveNAS authors' head does, drops the
+        # batch dim there).
         s = x.mean((2, 3), keepdim=True)
         return x * self.gate(self.expand(self.act(self.reduce(s))))
 

@@ -1,5 +1,6 @@
-"""Static AttentiveNAS MBConv block (SPEC §3): the to_static() target of the
-dynamic MBConv, and the block of exported A0-A6 style nets."""
+"""Static AttentiveNAS MBConv block: the to_static() target of the dynamic
+MBConv, and the block of exported A0-A6 style nets
+(docs/methods/attentivenas.md#block-rules)."""
 from __future__ import annotations
 
 from typing import Optional

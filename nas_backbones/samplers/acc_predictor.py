@@ -1,5 +1,5 @@
 """Accuracy predictor over the 31-number encoding: a random forest evaluated
-with numpy alone (SPEC §3), never unpickled.
+with numpy alone, never unpickled (docs/methods/attentivenas.md#accuracy-predictor).
 
 File format (the converted authors' forest, and what
 ``tools/analysis/train_acc_predictor.py`` writes): npz with the per-tree

@@ -1,4 +1,5 @@
-"""Attentive sampling (the AttentiveNAS contribution, SPEC §3), torch-free.
+"""Attentive sampling (the AttentiveNAS contribution), torch-free
+(docs/methods/attentivenas.md#attentive-sampling).
 
 Draw ``k`` candidates for one target FLOPs bucket (FLOPs-aware prior) and
 train the best (BestUp-k) or worst (WorstUp-k) of them, scored by

@@ -1,5 +1,6 @@
-"""Evolutionary search under a FLOPs budget (SPEC §3), or any combination of
-FLOPs / params / latency bounds (``constraints.ResourceConstraints``), torch-free.
+"""Evolutionary search under a FLOPs budget, or any combination of FLOPs /
+params / latency bounds (``constraints.ResourceConstraints``), torch-free
+(docs/methods/attentivenas.md#evolution-search).
 
 An initial population, then per generation ``num_mutations`` mutations and
 ``num_crossovers`` gene-wise crossovers (each gene from either parent with

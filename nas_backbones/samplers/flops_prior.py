@@ -1,4 +1,4 @@
-"""FLOPs-aware prior sampler (SPEC §3), torch-free.
+"""FLOPs-aware prior sampler (docs/methods/attentivenas.md#flops-prior), torch-free.
 
 Draw a target FLOPs bucket from the space's empirical FLOPs distribution
 (or uniformly over the non-empty buckets), then an arch gene by gene from

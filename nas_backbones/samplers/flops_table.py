@@ -1,10 +1,12 @@
-"""The FLOPs table of the FLOPs-aware prior (SPEC §3), torch-free.
+"""The FLOPs table of the FLOPs-aware prior, torch-free
+(docs/methods/attentivenas.md#flops-prior).
 
-The original AttentiveNAS needs a pool file that was never published; this
-builds it: FLOPs of many uniformly random archs, rounded to buckets
-(25 MFLOPs by default), and per-gene choice counts in each bucket, from
-which p(choice_i | bucket) is read. Saved as npz (``allow_pickle=False``)
-or JSON; the space is stored too, so a table cannot be used with another space.
+The original AttentiveNAS reads a pool file that its repository does not
+contain (its README links a download); this builds one: FLOPs of many
+uniformly random archs, rounded to buckets (25 MFLOPs by default), and
+per-gene choice counts in each bucket, from which p(choice_i | bucket) is
+read. Saved as npz (``allow_pickle=False``) or JSON; the space is stored
+too, so a table cannot be used with another space.
 """
 from __future__ import annotations
 

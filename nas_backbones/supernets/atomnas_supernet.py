@@ -1,6 +1,6 @@
-"""AtomNAS supernet (SPEC §2): the static AtomNAS net with every atom present,
-plus what resource-aware atom selection and dynamic shrinkage need. Imports
-torch only.
+"""AtomNAS supernet: the static AtomNAS net with every atom present, plus what
+resource-aware atom selection and dynamic shrinkage need
+(docs/methods/atomnas.md). Imports torch only.
 
 The supernet *is* a static net (``ops.build_atomnas_net`` of the full arch
 from ``arch.atomnas_supernet_arch``, with ``AtomicTrainingBlock`` blocks), so
@@ -62,7 +62,8 @@ class AtomNASSupernet(nn.Module):
         kernel_sizes (Sequence[int]): dw kernel of each branch. Defaults to
             (3, 5, 7).
         setting (Sequence[tuple]): Stage table ``(t, c, n, s)``. Defaults to
-            the SPEC §2 table (a smaller table gives a CPU-sized demo).
+            the published supernet table (a smaller table gives a CPU-sized
+            demo).
         num_classes (int): Defaults to 1000.
         last_channels (int): Head conv width. Defaults to 1280.
         act (str): 'relu' (A/B/C) or 'swish'. Defaults to 'relu'.
@@ -70,8 +71,8 @@ class AtomNASSupernet(nn.Module):
         resolution (int): Input size the atom costs and FLOPs refer to.
             Defaults to 224.
         dropout (float): Dropout before the classifier. Defaults to 0.2.
-        bn_momentum (float): Defaults to 0.01 (SPEC §2).
-        bn_eps (float): Defaults to 1e-3 (SPEC §2).
+        bn_momentum (float): Defaults to 0.01 (the authors' AtomNAS setting).
+        bn_eps (float): Defaults to 1e-3 (the authors' AtomNAS setting).
         weight_init (str): ``ops.init_weights`` scheme of every layer.
             Defaults to 'mnas', the authors' init (``reset_param_method:
             mnas``, meijieru/AtomNAS apps/mobilenet/default_mnas_scheduler.yml
@@ -125,9 +126,10 @@ class AtomNASSupernet(nn.Module):
         # (ms; the slope of the table's curves, constant like the FLOPs).
         self._penalty_costs = (self.latency.atom_costs(self.space_arch)
                                if penalty_costs == 'latency' else self._branch_costs)
-        # SPEC §2: c_i normalised by the mean cost over all atoms, as the
-        # published code does. The mean is taken over the supernet's atoms once,
-        # so lambda keeps its meaning while the net shrinks.
+        # c_i normalised by the mean cost over all atoms, as the published code
+        # does. The mean is taken over the supernet's atoms once, so lambda
+        # keeps its meaning while the net shrinks
+        # (docs/methods/atomnas.md#mean-normalisation).
         total = sum(costs[k] * a for i, costs in self._penalty_costs.items()
                     for k, a in zip(self.space_arch.blocks[i].kernel_sizes,
                                     self.space_arch.blocks[i].atoms))
@@ -145,7 +147,7 @@ class AtomNASSupernet(nn.Module):
 
     def searchable_blocks(self) -> list[int]:
         """Indices of the blocks whose atoms can still be removed (the first,
-        expansion-free block is never searched, SPEC §2)."""
+        expansion-free block is never searched)."""
         return [i for i in self._branch_costs if not self.blocks[i].is_identity]
 
     def alphas(self) -> dict[int, torch.Tensor]:

@@ -1,4 +1,5 @@
-"""AttentiveNAS weight-sharing supernet (SPEC §3). Imports torch only.
+"""AttentiveNAS weight-sharing supernet (docs/methods/attentivenas.md#supernet).
+Imports torch only.
 
 One set of max-size weights; a subnet uses the first-N channels of every
 layer, the centre crop of the largest dw kernel and the first d blocks of

@@ -1,6 +1,7 @@
-"""AtomNAS search configs: the published recipe (SPEC §2), aliases, and the
-demo run end to end through tools/train.py (shrinks, exports an arch whose
-FLOPs the log and count_flops.py agree on)."""
+"""AtomNAS search configs: the published recipe
+(docs/methods/atomnas.md#training-recipe), aliases, and the demo run end to
+end through tools/train.py (shrinks, exports an arch whose FLOPs the log and
+count_flops.py agree on)."""
 import re
 from pathlib import Path
 

@@ -32,8 +32,9 @@ def test_loss_terms_and_log_keys():
     assert set(losses) == {'loss_cls', 'loss_atom_l1', 'loss_l2', 'l1_lambda', 'mflops',
                            'live_atoms'}
     net = model.supernet
-    # lambda * sum c_i |alpha_i| / mean cost, c_i from SPEC §2's formula (block 1:
-    # 8 -> 8 channels, 16x16 in, stride 2 -> 8x8 out).
+    # lambda * sum c_i |alpha_i| / mean cost, c_i from the atom-cost formula
+    # (docs/methods/atomnas.md#atom-costs; block 1: 8 -> 8 channels, 16x16 in,
+    # stride 2 -> 8x8 out).
     c = {k: 8 * 16 * 16 + k * k * 8 * 8 + 8 * 8 * 8 for k in (3, 5, 7)}
     assert net._branch_costs[1] == c
     manual = sum(

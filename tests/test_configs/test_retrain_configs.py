@@ -1,5 +1,7 @@
-"""The retrain/demo configs build, and carry the published recipes (SPEC §2/§3);
-the metafiles agree with the estimator."""
+"""The retrain/demo configs build, and carry the published recipes
+(docs/methods/atomnas.md#training-recipe,
+docs/methods/attentivenas.md#training-recipe); the metafiles agree with the
+estimator."""
 
 import pytest
 import torch
@@ -80,7 +82,8 @@ def test_atomnas_weight_decay_groups():
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     decay = {id(p): g['weight_decay'] for g in wrapper.optimizer.param_groups for p in g['params']}
     names = dict(model.named_parameters())
-    # SPEC §2: conv/linear weights and the classifier bias decay; BN and other biases do not.
+    # Conv/linear weights and the classifier bias decay; BN and other biases do not
+    # (docs/methods/atomnas.md#weight-decay-as-a-loss-term).
     assert decay[id(names['head.fc.bias'])] == 1e-5
     assert decay[id(names['head.fc.weight'])] == 1e-5
     assert decay[id(names['backbone.stem.conv.weight'])] == 1e-5

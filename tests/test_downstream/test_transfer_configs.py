@@ -1,6 +1,7 @@
 """Fine-grained transfer: every config builds and runs, follows the recipe of
-SPEC §4, each demo trains and reports top-1; the hold-out split and the
-backbone swap used by the sweep and benchmark tools."""
+the paper (docs/downstream.md#transfer), each demo trains and reports top-1;
+the hold-out split and the backbone swap used by the sweep and benchmark
+tools."""
 from collections import Counter
 from pathlib import Path
 
@@ -53,8 +54,8 @@ def test_config_builds_and_runs(config):
 @pytest.mark.parametrize('config', sorted(set(ALL) - set(DEMOS)),
                          ids=[p.stem for p in sorted(set(ALL) - set(DEMOS))])
 def test_recipe(config):
-    """SPEC §4: 150 epochs, batch 64, SGD momentum 0.9, the arch's resolution,
-    ImageNet weights for the backbone and the pre-logits layer."""
+    """The paper's recipe: 150 epochs, batch 64, SGD momentum 0.9, the arch's
+    resolution, ImageNet weights for the backbone and the pre-logits layer."""
     cfg = Config.fromfile(config)
     arch = load_arch(cfg.model.backbone.arch)
     assert cfg.train_cfg.max_epochs == 150

@@ -1,7 +1,8 @@
-"""The analytic estimator reproduces every number of SPEC §2/§3, and a
-forward-hook count on the built static model agrees with it exactly."""
+"""The analytic estimator reproduces every published FLOPs/params figure, and
+a forward-hook count on the built static model agrees with it exactly
+(docs/flops_conventions.md#checks)."""
 import pytest
-from nas_conftest import SPEC_COSTS, ZOO
+from nas_conftest import PUBLISHED_COSTS, ZOO
 
 from nas_backbones.arch import atomnas_supernet_arch, default_attentive_space, load_arch
 from nas_backbones.estimators import count_cost
@@ -10,9 +11,9 @@ from nas_backbones.ops import build_static_classifier
 
 
 @pytest.mark.parametrize('name', ZOO, ids=ZOO)
-def test_spec_flops_and_params(name):
+def test_published_flops_and_params(name):
     cost = count_cost(load_arch(name))
-    mflops, mparams = SPEC_COSTS[name]
+    mflops, mparams = PUBLISHED_COSTS[name]
     assert round(cost.mflops, 2) == mflops
     assert round(cost.mparams, 3) == mparams
 
@@ -42,8 +43,9 @@ def test_per_layer_rows_add_up():
     assert cost.table().splitlines()[-1].split()[1] == f'{cost.mflops:.2f}'
 
 
-# Each arch in its family's convention (SPEC §1), plus the AtomNAS archs in
-# the AttentiveNAS one. (AttentiveNAS nets under the AtomNAS convention are
+# Each arch in its family's convention (docs/flops_conventions.md), plus the
+# AtomNAS archs in the AttentiveNAS one. (AttentiveNAS nets under the AtomNAS
+# convention are
 # left out: their strided shortcut pools are functional, which hooks miss.)
 HOOK_CASES = [(n, n.split('_')[0]) for n in ZOO] + \
     [(n, 'attentivenas') for n in ZOO if n.startswith('atomnas')]

@@ -60,7 +60,7 @@ def test_atom_costs_sum_to_estimator_drop(se_ratio, empty):
     assert net.cost().flops == count_cost(net.current_arch()).flops
 
 
-def test_supernet_counts_match_spec():
+def test_supernet_counts_match_the_paper():
     assert round(AtomNASSupernet().cost().mflops, 2) == 1521.04
     assert round(AtomNASSupernet(stem_channels=16).cost().mflops, 2) == 1510.60
 

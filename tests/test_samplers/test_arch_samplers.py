@@ -11,7 +11,8 @@ from nas_backbones.samplers import (AttentiveSampler, FlopsPriorSampler, FlopsTa
                                     ForestPredictor, UniformSampler, pareto_set)
 
 SPACE = default_attentive_space()
-# SPEC §3: the authors' predictor on A0-A6.
+# The authors' predictor on A0-A6 (a proxy accuracy, not top-1;
+# docs/methods/attentivenas.md#accuracy-predictor).
 PUBLISHED = [67.49, 69.57, 69.62, 69.77, 70.80, 70.99, 71.62]
 
 

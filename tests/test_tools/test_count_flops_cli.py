@@ -1,14 +1,14 @@
-"""tools/analysis/count_flops.py prints the SPEC numbers."""
+"""tools/analysis/count_flops.py prints the published numbers."""
 import pytest
-from nas_conftest import REPO, SPEC_COSTS, ZOO
+from nas_conftest import REPO, PUBLISHED_COSTS, ZOO
 
 from tools.analysis.count_flops import main
 
 
 @pytest.mark.parametrize('name', ZOO, ids=ZOO)
-def test_prints_spec_numbers(name, capsys):
+def test_prints_published_numbers(name, capsys):
     main([name])
-    mflops, mparams = SPEC_COSTS[name]
+    mflops, mparams = PUBLISHED_COSTS[name]
     out = capsys.readouterr().out
     assert f'{mflops:.2f} MFLOPs' in out
     assert f'{mparams:.3f} M params' in out

@@ -1,6 +1,6 @@
-"""Build the FLOPs table of the AttentiveNAS FLOPs-aware prior (SPEC §3).
+"""Build the FLOPs table of the AttentiveNAS FLOPs-aware prior.
 
-The original code needs a pool file that was never published; this draws
+The original code reads a pool file its repository does not hold; this draws
 ``--num-samples`` uniformly random archs of the space, counts their FLOPs
 analytically and saves the pool (npz or json, no pickle), from which
 ``FlopsPriorSampler(table=...)`` reads the bucket distribution and

@@ -1,5 +1,5 @@
 """FLOPs (multiply-adds) and params of an architecture, counted analytically
-(SPEC §1; no weights, no forward pass).
+(docs/flops_conventions.md; no weights, no forward pass).
 
     python tools/analysis/count_flops.py atomnas_a
     python tools/analysis/count_flops.py path/to/arch.yml --per-layer

@@ -1,7 +1,8 @@
 """Train an AttentiveNAS accuracy predictor from measured subnet accuracies.
 
-The paper's recipe (SPEC §3): random forest, 100 trees, max depth 15, fitted
-on half of the measured subnets; Kendall tau on the other half. Input: a
+The paper's recipe (docs/methods/attentivenas.md#accuracy-predictor): random
+forest, 100 trees, max depth 15, fitted on half of the measured subnets;
+Kendall tau on the other half. Input: a
 CSV with a column ``encoding`` (31 numbers separated by spaces: resolution,
 width[9], depth[7], kernel[7], expand[7]) and a column ``acc`` — the
 ``evaluated.csv`` that ``tools/search.py`` writes has both. Output: the

@@ -11,7 +11,7 @@ Images are real (upscaled Fashion-MNIST, each tinted with a hue drawn per
 image, independent of its class); class ``c`` of the source becomes label
 ``c`` (0-based) of the fine-grained set. With ``--dataset all`` each set goes
 to ``DIR/<dataset>/``, otherwise to ``DIR``.
-Layouts, as mmpretrain 1.2.0's classes read them (SPEC.md section 4)::
+Layouts, as mmpretrain 1.2.0's classes read them::
 
     flowers102/   jpg/image_00001.jpg ...
                   imagelabels.mat  labels: 1-based class of image id 1..N

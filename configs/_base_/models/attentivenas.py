@@ -1,8 +1,9 @@
-# AttentiveNAS subnet as an mmpretrain classifier (SPEC §3): backbone (stem,
-# MBConv stages, 1x1 conv to 6 x width[7]) -> global average pool -> the
-# MobileNetV3 head's last 1x1 conv as a linear to width[8] + swish -> dropout
-# 0.2 -> fc. Per-net configs set `arch`, `in_channels` (6 x width[7]) and
-# `mid_channels` (width[8]); the defaults here are A0's.
+# AttentiveNAS subnet as an mmpretrain classifier: backbone (stem, MBConv
+# stages, 1x1 conv to 6 x width[7]) -> global average pool -> the MobileNetV3
+# head's last 1x1 conv as a linear to width[8] + swish -> dropout 0.2 -> fc
+# (docs/methods/attentivenas.md#block-rules). Per-net configs set `arch`,
+# `in_channels` (6 x width[7]) and `mid_channels` (width[8]); the defaults
+# here are A0's.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='SearchedMobileNet', arch='attentivenas_a0'),
@@ -17,7 +18,7 @@ model = dict(
         # The authors' init (PyTorch default; the backbone also zeroes the
         # last BN gamma of every block).
         weight_init='attentivenas',
-        # SPEC §3: label smoothing 0.1.
+        # The authors' label smoothing, 0.1.
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, loss_weight=1.0),
         topk=(1, 5),
     ),

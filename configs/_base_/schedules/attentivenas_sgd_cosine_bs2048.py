@@ -1,4 +1,5 @@
-# AttentiveNAS training recipe as published (SPEC §3), total batch 2048:
+# AttentiveNAS training recipe as published (docs/methods/attentivenas.md#training-recipe),
+# total batch 2048:
 # SGD nesterov, momentum 0.9, lr 0.1 x (batch // 256) = 0.8, weight decay
 # 1e-5 on weights (0 on BN and biases), gradients clipped by value at 1.0.
 optim_wrapper = dict(

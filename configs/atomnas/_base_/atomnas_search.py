@@ -20,8 +20,9 @@ model = dict(
     ),
     l1_lambda=1.8e-4,
     label_smoothing=0.1,
-    # SPEC §2: weight decay 1e-5 as 0.5 * wd * sum w^2 over conv/linear weights
-    # and the classifier bias, in the loss (the optimizer's weight_decay is 0).
+    # Weight decay 1e-5 as 0.5 * wd * sum w^2 over conv/linear weights and the
+    # classifier bias, in the loss (the optimizer's weight_decay is 0;
+    # docs/methods/atomnas.md#weight-decay-as-a-loss-term).
     weight_decay=1e-5,
     data_preprocessor=dict(
         num_classes=1000,

@@ -1,6 +1,7 @@
-# AttentiveNAS supernet training (SPEC §3): sandwich rule (max + 2 sampled + min)
-# with in-place distillation; the sampler of the 2 middle subnets is set by each
-# config. Every val epoch evaluates `eval_arch` after BN recalibration (BN
+# AttentiveNAS supernet training (docs/methods/attentivenas.md#sandwich-rule): sandwich
+# rule (max + 2 sampled + min) with in-place distillation; the sampler of the
+# 2 middle subnets is set by each config. Every val epoch evaluates
+# `eval_arch` after BN recalibration (BN
 # momentum is 0 during supernet training, as published, so statistics are
 # meaningless until recalibrated: 64 batches).
 model = dict(

@@ -1,6 +1,7 @@
-# Evolutionary search as published (SPEC §3): population 512, then 20
-# generations of 128 mutations (prob 0.1 per gene) + 128 crossovers of the top
-# 128; ~5k archs; fitness = top-1 after BN recalibration on 64 training batches.
+# Evolutionary search as published (docs/methods/attentivenas.md#evolution-search):
+# population 512, then 20 generations of 128 mutations (prob 0.1 per gene) +
+# 128 crossovers of the top 128; ~5k archs; fitness = top-1 after BN
+# recalibration on 64 training batches.
 # The paper measures it on a held-out part of train; point `dataloader` at such
 # a split (e.g. an ann_file listing 10k train images held out of supernet
 # training). By default it uses ImageNet val.

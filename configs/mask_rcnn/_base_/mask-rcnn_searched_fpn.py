@@ -1,5 +1,6 @@
-# Mask R-CNN with an FPN over a searched backbone (SPEC §4, the variant mmdet
-# users expect): mmdet's R50-FPN model with the backbone swapped. Per-backbone
+# Mask R-CNN with an FPN over a searched backbone (the variant mmdet users
+# expect, docs/downstream.md#detection): mmdet's R50-FPN model with the
+# backbone swapped. Per-backbone
 # configs set `arch`, `out_indices`, `frozen_stages`, the checkpoint and the
 # FPN `in_channels`; the numbers come from nas_backbones.export.det_config
 # (the last output at each of strides 4/8/16/32, the stride-32 one being the

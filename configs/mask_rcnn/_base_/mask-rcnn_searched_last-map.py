@@ -1,6 +1,6 @@
 # Mask R-CNN with every head on the backbone's last feature map, as in the
 # AtomNAS paper (section 4.4: "building the detection head on top of the last
-# feature map"; SPEC §4).
+# feature map"; docs/downstream.md#detection).
 #
 # Which map: the final 1x1 head conv output (out index 7; stride 32, 1280
 # channels for AtomNAS, 6 x width[7] for AttentiveNAS), read literally as

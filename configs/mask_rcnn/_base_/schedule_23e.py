@@ -1,5 +1,6 @@
 # The AtomNAS paper's COCO schedule (section 4.4, from the TPU Mask R-CNN
-# recipe; SPEC §4): batch 16 in total (8 GPUs x 2 images), SGD lr 0.02 with a
+# recipe; docs/downstream.md#detection): batch 16 in total (8 GPUs x 2
+# images), SGD lr 0.02 with a
 # linear warm-up, x0.1 at epochs 15 and 20, 23 epochs. Momentum, weight decay
 # and warm-up length are mmdet's schedule_1x defaults, which the paper (run in
 # MMDetection) does not change.

@@ -1,4 +1,4 @@
-# Pipelines at 224 px (SPEC §4: "images at the arch's ImageNet resolution"):
+# Pipelines at 224 px (the paper: "images at the arch's ImageNet resolution"):
 # Inception-style random crop + flip for training; resize the short side to
 # 224/0.875 = 256 and centre-crop 224 for evaluation, as the
 # ImageNet evaluation of the searched nets. Per-net configs plug these in with

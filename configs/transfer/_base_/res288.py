@@ -1,4 +1,4 @@
-# Pipelines at 288 px (SPEC §4: "images at the arch's ImageNet resolution"):
+# Pipelines at 288 px (the paper: "images at the arch's ImageNet resolution"):
 # Inception-style random crop + flip for training; resize the short side to
 # 288/0.875 = 329 and centre-crop 288 for evaluation, as the
 # ImageNet evaluation of the searched nets. Per-net configs plug these in with

@@ -1,5 +1,6 @@
 # Fine-tuning a searched ImageNet classifier on a fine-grained dataset with
-# the AttentiveNAS recipe (paper appendix G; SPEC §4): the whole net is
+# the AttentiveNAS recipe (paper appendix G; docs/downstream.md#transfer): the
+# whole net is
 # fine-tuned for 150 epochs, batch 64, SGD momentum 0.9, label smoothing 0.1,
 # dropout 0.5 before the new classifier. The paper does not give the lr
 # schedule; cosine to 0 (per iteration) is the one of Kornblith et al. 2019,
@@ -36,7 +37,8 @@ test_cfg = dict()
 
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4),
-    # No decay on BN and biases, as the AttentiveNAS ImageNet recipe (SPEC §3).
+    # No decay on BN and biases, as the AttentiveNAS ImageNet recipe
+    # (docs/methods/attentivenas.md#training-recipe).
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=150, eta_min=0.0, by_epoch=True, begin=0, end=150,

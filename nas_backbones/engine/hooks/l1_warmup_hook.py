@@ -1,6 +1,7 @@
-"""Linear warm-up of the AtomNAS L1 penalty weight (SPEC §2: lambda grows
-linearly per iteration from 0 over the first 25 epochs), so that expensive
-atoms are not removed before the net has learnt anything."""
+"""Linear warm-up of the AtomNAS L1 penalty weight: lambda grows linearly per
+iteration from 0 over the first 25 epochs, so that expensive atoms are not
+removed before the net has learnt anything
+(docs/methods/atomnas.md#lambda-and-its-warm-up)."""
 from __future__ import annotations
 
 from typing import Optional

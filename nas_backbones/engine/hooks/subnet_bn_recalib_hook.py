@@ -1,9 +1,9 @@
 """BN recalibration of the evaluated subnet before every val/test epoch.
 
 AttentiveNAS trains the supernet with BN momentum 0, so running statistics
-are meaningless: every subnet is recalibrated (SPEC §3: 64 batches) before
-it is evaluated. The maths (and the average over the ranks of a distributed
-run) is ``ops.bn_recalib.recalibrate_bn``, reached through the model's
+are meaningless: every subnet is recalibrated (64 batches,
+docs/methods/attentivenas.md#bn-recalibration) before it is evaluated. The
+maths (and the average over the ranks of a distributed run) is ``ops.bn_recalib.recalibrate_bn``, reached through the model's
 ``recalibrate(batches, num_batches)``; this hook only schedules it.
 """
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""RMSProp as the published AtomNAS code uses it (SPEC §2).
+"""RMSProp as the published AtomNAS code uses it
+(docs/methods/atomnas.md#training-recipe).
 
 It differs from ``torch.optim.RMSprop`` in one place that matters at
 eps 1e-3: the eps sits *inside* the square root, ``sqrt(v + eps)``, as in
