@@ -14,7 +14,6 @@ from nas_backbones.downstream import (cls_head_dims, holdout_config, holdout_spl
                                       transfer_mflops, with_arch, with_hparams)
 from nas_backbones.registry import MODELS
 
-from downstream_fixtures import exported, finegrained_demo, val_metrics  # noqa: F401 (fixtures)
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'transfer'
 ALL = sorted(CONFIGS.glob('*.py'))
