@@ -1,6 +1,7 @@
-"""Atom dropping (ops/atom_shrink.py) on the AtomNAS supernet: costs, outputs,
-optimizer state, twins; on the supernet's training blocks and the plain
-static blocks alike."""
+"""AtomNASSupernet shrinking (ops/atom_shrink.py applied to the supernet):
+atom costs, outputs, optimizer state, twins, shrinking to a saved or a
+published arch; on the supernet's training blocks and the plain static blocks
+alike. The mask and optimizer-state rules alone: tests/test_ops/test_atom_shrink.py."""
 import copy
 
 import pytest
@@ -8,8 +9,7 @@ import torch
 
 from nas_backbones.estimators import count_cost
 from nas_backbones.engine.optimizers import RMSpropTF
-from nas_backbones.ops.atom_shrink import (dead_atom_masks, drop_atoms, keep_first,
-                                           resolve_keep_mask, slice_optimizer_state)
+from nas_backbones.ops.atom_shrink import drop_atoms, keep_first, resolve_keep_mask
 from nas_backbones.ops.static_net import build_atomnas_net
 from nas_backbones.supernets import AtomNASSupernet
 
@@ -175,27 +175,6 @@ def test_keep_one_atom_is_the_strongest():
         drop_atoms(block, torch.zeros(block.num_atoms, dtype=torch.bool))
 
 
-def test_dead_masks_need_both_alpha_and_ema():
-    a = [torch.tensor([0.0, 0.5, 1e-4, 0.2])]
-    e = [torch.tensor([1e-4, 1e-4, 0.5, 0.2])]
-    assert dead_atom_masks(a, e, 1e-3)[0].tolist() == [True, False, False, False]
-    assert dead_atom_masks(a, e, 1e-3, ema_only=True)[0].tolist() == [True, True, False, False]
-    assert dead_atom_masks(a, None, 1e-3)[0].tolist() == [True, False, True, False]
-    with pytest.raises(ValueError, match='threshold'):
-        dead_atom_masks(a, e, 0.0)
-
-
-def test_alpha_at_the_threshold_is_dead():
-    """The authors keep an atom iff ``|alpha| > threshold`` (meijieru/AtomNAS
-    train.py L48-50 and L53-56, utils/prune.py L194): |alpha| == threshold
-    is dead, in the weights and in the EMA."""
-    t = 1e-3
-    a = [torch.tensor([t, -t, t * (1 + 1e-6), 0.5])]
-    assert dead_atom_masks(a, None, t)[0].tolist() == [True, True, False, False]
-    assert dead_atom_masks(a, a, t)[0].tolist() == [True, True, False, False]
-    assert dead_atom_masks(a, a, t, ema_only=True)[0].tolist() == [True, True, False, False]
-
-
 def test_shrink_to_arch_reaches_saved_shapes():
     net = tiny_supernet()
     net.shrink(random_keep(net, 6, (2,)))
@@ -207,19 +186,6 @@ def test_shrink_to_arch_reaches_saved_shapes():
         net.shrink_to_arch(tiny_supernet().current_arch())
     with pytest.raises(ValueError, match='atoms'):
         keep_first(fresh.blocks[1], [1])
-
-
-def test_slice_optimizer_state_drops_removed_params():
-    p, q = torch.nn.Parameter(torch.ones(4)), torch.nn.Parameter(torch.ones(3))
-    opt = torch.optim.SGD([p, q], lr=0.1, momentum=0.9)
-    (p.sum() + q.sum()).backward()
-    opt.step()
-    new = torch.nn.Parameter(torch.ones(2))
-    changed = slice_optimizer_state(opt, {p: (new, 0, torch.tensor([0, 2])), q: (None, 0, None)})
-    assert changed == 2
-    assert opt.param_groups[0]['params'] == [new]
-    assert opt.state[new]['momentum_buffer'].shape == (2,)
-    assert q not in opt.state and p not in opt.state
 
 
 @pytest.mark.parametrize('name,stem,mflops', [('atomnas_a', 16, 258.29), ('atomnas_b', 32, 326.05),
