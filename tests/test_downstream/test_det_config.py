@@ -9,7 +9,6 @@ from nas_backbones.backbones import SearchedMobileNet
 from nas_backbones.export.det_config import (det_config_text, det_taps, detect_prefix,
                                              output_shapes)
 
-from downstream_fixtures import exported  # noqa: F401 (fixtures)
 from tools.analysis.print_det_config import main as print_main  # repo root: tests/conftest.py
 
 ARCHS = zoo_names()

@@ -7,7 +7,6 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from downstream_fixtures import exported  # noqa: F401 (fixtures)
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 DET = CONFIGS / 'mask_rcnn' / 'mask-rcnn_atomnas-a_fpn_23e_coco.py'

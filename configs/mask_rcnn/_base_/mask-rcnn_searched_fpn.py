@@ -5,7 +5,7 @@
 # FPN `in_channels`; the numbers come from nas_backbones.export.det_config
 # (the last output at each of strides 4/8/16/32, the stride-32 one being the
 # 1x1 head conv) and are checked against output_shape() by
-# tests/test_downstream/test_mask_rcnn_configs.py.
+# tests/test_configs/test_mask_rcnn_configs.py.
 _base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
 
 # Registers nas_backbones.* (as mmdet's ConvNeXt configs import mmpretrain).

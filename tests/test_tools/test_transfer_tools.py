@@ -2,7 +2,6 @@
 fine-grained fixtures (one epoch per run)."""
 from pathlib import Path
 
-from downstream_fixtures import finegrained_demo  # noqa: F401 (fixtures)
 from tools.benchmark_transfer import main as benchmark_main
 from tools.transfer_sweep import main as sweep_main
 

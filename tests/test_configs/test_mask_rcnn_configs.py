@@ -12,7 +12,6 @@ from mmengine.registry import DefaultScope
 
 from nas_backbones.export.det_config import det_taps
 
-from downstream_fixtures import coco_demo, val_metrics  # noqa: F401 (fixtures)
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mask_rcnn'
 DET_CONFIGS = sorted(CONFIGS.glob('mask-rcnn_*.py'))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_tool
+from nas_conftest import REPO, run_tool
 from nas_backbones.arch import AttentiveSpace, load_arch
 from nas_backbones.samplers import space_flops_range
 

@@ -1,8 +1,7 @@
-"""Fine-grained transfer: every config builds and runs, follows the recipe of
-the paper (docs/downstream.md#transfer), each demo trains and reports top-1;
-the hold-out split and the backbone swap used by the sweep and benchmark
-tools."""
-from collections import Counter
+"""Fine-grained transfer configs: every config builds and runs, follows the
+recipe of the paper (docs/downstream.md#transfer), each demo trains and
+reports top-1. The config rewriting of nas_backbones.downstream.transfer:
+tests/test_downstream/test_transfer.py."""
 from pathlib import Path
 
 import pytest
@@ -11,11 +10,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import load_arch
-from nas_backbones.downstream import (cls_head_dims, holdout_config, holdout_split,
-                                      transfer_mflops, with_arch, with_hparams)
+from nas_backbones.downstream import cls_head_dims
 from nas_backbones.registry import MODELS
 
-from downstream_fixtures import exported, finegrained_demo, val_metrics  # noqa: F401 (fixtures)
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'transfer'
 ALL = sorted(CONFIGS.glob('*.py'))
@@ -83,56 +80,6 @@ def test_demo_trains_and_reports_top1(tmp_path, finegrained_demo, val_metrics, c
     main([str(cfg_file), '--work-dir', str(tmp_path / 'run')])
     top1 = val_metrics(tmp_path / 'run')['accuracy/top1']
     assert 0.0 <= top1 <= 100.0
-
-
-def test_holdout_split_is_stratified_and_deterministic():
-    labels = [c for c in range(5) for _ in range(10)] + [5]  # class 5: one sample
-    train, held = holdout_split(labels, 0.2, seed=3)
-    assert (train, held) == holdout_split(labels, 0.2, seed=3)
-    assert sorted(train + held) == list(range(len(labels)))
-    assert Counter(labels[i] for i in held) == {c: 2 for c in range(5)}
-    assert holdout_split(labels, 0.2, seed=4) != (train, held)
-    with pytest.raises(ValueError, match='fraction'):
-        holdout_split(labels, 1.0)
-
-
-def test_holdout_config_splits_the_train_list(finegrained_demo):
-    cfg = demo_cfg(CONFIGS / 'attentivenas-a0_demo_food101.py', finegrained_demo)
-    held = holdout_config(cfg, 0.25)
-    train_idx = held.train_dataloader.dataset.indices
-    held_idx = held.val_dataloader.dataset.indices
-    assert held.val_dataloader.dataset.split == 'train'  # not the test split
-    assert held.val_dataloader.dataset.pipeline == cfg.val_dataloader.dataset.pipeline
-    assert len(held_idx) == 3 and len(train_idx) == 9  # 3 classes x 4 train images
-    assert not set(train_idx) & set(held_idx)
-    assert held.test_dataloader is None
-
-
-def test_with_arch_swaps_backbone_head_and_size(exported):
-    cfg = Config.fromfile(CONFIGS / 'attentivenas-a1_1xb64_flowers102.py')
-    ckpt = exported('atomnas_b', prefix='')
-    swapped = with_arch(cfg, 'atomnas_b', ckpt)
-    assert swapped.model.backbone.arch == 'atomnas_b'
-    assert swapped.model.head.in_channels == 1280 and swapped.model.head.mid_channels == 0
-    assert swapped.model.backbone.init_cfg.prefix == ''
-    assert swapped.model.head.init_cfg is None  # AtomNAS: no pre-logits layer to load
-    a6 = with_arch(cfg, 'attentivenas_a6', exported('attentivenas_a6'))
-    assert a6.model.head.init_cfg.prefix == 'head.'
-    assert a6.val_dataloader.dataset.pipeline[-2].crop_size == 288
-    assert a6.val_dataloader.dataset.pipeline[1].scale == round(288 / 0.875)
-    assert cfg.model.backbone.arch == 'attentivenas_a1'  # input untouched
-
-
-def test_with_hparams_and_flops():
-    cfg = Config.fromfile(CONFIGS / 'attentivenas-a1_1xb64_food101.py')
-    short = with_hparams(cfg, lr=0.03, weight_decay=1e-5, epochs=3)
-    assert short.optim_wrapper.optimizer.lr == 0.03
-    assert short.optim_wrapper.optimizer.weight_decay == 1e-5
-    assert short.train_cfg.max_epochs == short.train_cfg.val_interval == 3
-    assert short.param_scheduler[0].end == short.param_scheduler[0].T_max == 3
-    # A1 at 224 with 101 classes: the published 279.24 MFLOPs less the
-    # 1000-way fc, plus a 101-way one (1984 inputs).
-    assert transfer_mflops(cfg) == pytest.approx(279.24 - 1984 * 899 / 1e6, abs=0.01)
 
 
 def test_metafile_lists_the_published_configs():
