@@ -6,8 +6,8 @@ from mmengine.config import Config
 
 from nas_backbones.arch import zoo_names
 from nas_backbones.backbones import SearchedMobileNet
-from nas_backbones.export.det_config import (det_config_text, det_taps, detect_prefix,
-                                             output_shapes)
+from nas_backbones.downstream.det_config import (det_config_text, det_taps, detect_prefix,
+                                                 output_shapes)
 
 from tools.analysis.print_det_config import main as print_main  # repo root: tests/conftest.py
 

@@ -1,6 +1,6 @@
 """Golden test of the AttentiveNAS converter against the ORIGINAL code.
 
-tests/test_export/fixtures/attentivenas_supernet.* were made by
+tests/test_engine/fixtures/attentivenas_supernet.* were made by
 tools/golden/make_released_fixtures.py with facebookresearch/AttentiveNAS
 (commit in the .json): the supernet of configs/eval_attentive_nas_models.yml
 (models/attentive_nas_dynamic_model.py) filled by the rule of
@@ -19,7 +19,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import AttentiveArch, load_arch
-from nas_backbones.export.released_calib import build_classifier
+from nas_backbones.engine.released.calib import build_classifier
 from nas_backbones.registry import MODELS
 from tools import test as test_tool
 from tools.golden import released_format as rf

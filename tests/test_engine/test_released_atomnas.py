@@ -1,6 +1,6 @@
 """Golden test of the AtomNAS converter against the ORIGINAL code.
 
-tests/test_export/fixtures/atomnas_*.* were made by
+tests/test_engine/fixtures/atomnas_*.* were made by
 tools/golden/make_released_fixtures.py with meijieru/AtomNAS (commit in the
 .json): models/searched_network.py with the released archs A/B/C
 (apps/searched/models/*.yml) and their + variants (Swish, SE 0.5, fused
@@ -25,9 +25,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import load_arch
-from nas_backbones.export.released_atomnas import convert_released_atomnas
-from nas_backbones.export.released_calib import build_classifier, recalibrate_classifier
-from nas_backbones.export.released_common import ConversionError
+from nas_backbones.engine.released.atomnas import convert_released_atomnas
+from nas_backbones.engine.released.calib import build_classifier, recalibrate_classifier
+from nas_backbones.engine.released.common import ConversionError
 from nas_backbones.registry import MODELS
 from tools.golden import released_format as rf
 from tools.model_converters import atomnas_to_nas_backbones as converter
