@@ -81,19 +81,6 @@ def tiny_imagenet_demo(tmp_path_factory) -> Path:
                                train_per_class=2, val_per_class=1, size=32)
 
 
-@pytest.fixture(autouse=True)
-def isolated_default_scope():
-    """Undo the mmengine DefaultScope instances a test creates (every Runner
-    makes one): the latest instance is global and decides how unscoped types
-    resolve, so a test that built a Runner with another scope would change how
-    later tests build e.g. a head's default loss."""
-    from mmengine.registry import DefaultScope
-    before = dict(DefaultScope._instance_dict)
-    yield
-    DefaultScope._instance_dict.clear()
-    DefaultScope._instance_dict.update(before)
-
-
 # Fixtures of the downstream tests (configs/mask_rcnn, configs/transfer,
 # nas_backbones.downstream, their tools): exported checkpoints and the demo sets.
 
