@@ -5,7 +5,8 @@ registries (children of mmpretrain's; mmpretrain's own modules register
 lazily, on the first lookup). The components that configs of other
 libraries name by path (``type='nas_backbones.SearchedMobileNet'`` in an
 mmdet config, ``runner_type='nas_backbones.NASRunner'``) are exported here,
-which is what that path resolves to (see ``nas_backbones/registry.py``). ``arch``, ``estimators``, ``ops`` and
+which is what that path resolves to (see
+``nas_backbones/registry.py``). ``arch``, ``estimators``, ``ops`` and
 ``supernets`` need torch alone: on a machine without the OpenMMLab stack
 (the GPU benchmark machine) import those subpackages directly; the
 registering imports below are then skipped, and ``nas_backbones.registry``

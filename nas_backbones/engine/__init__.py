@@ -12,10 +12,10 @@ from .runner import NASRunner
 from .summary import arch_of_config, train_summary
 
 __all__ = ['allow_run_checkpoints', 'key_prefix', 'load_run_checkpoint', 'read_weights',
-           'weights_only_loads', 'build_model', 'load_model', 'load_weights', 'DataRootNotFoundError',
-           'check_data_roots', 'ConversionError', 'ReleasedCheckpointError', 'convert_released_atomnas',
-           'load_released_checkpoint', 'supernet_from_released', 'NASRunner',
-           'arch_of_config', 'train_summary']
+           'weights_only_loads', 'build_model', 'load_model', 'load_weights',
+           'DataRootNotFoundError', 'check_data_roots', 'ConversionError',
+           'ReleasedCheckpointError', 'convert_released_atomnas', 'load_released_checkpoint',
+           'supernet_from_released', 'NASRunner', 'arch_of_config', 'train_summary']
 
 from . import hooks, loops  # noqa: F401,E402  (registering)
 from . import optimizers  # noqa: F401,E402  (registering: RMSpropTF)

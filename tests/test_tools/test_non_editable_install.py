@@ -106,7 +106,8 @@ def test_det_config_tool_builds_on_the_given_configs(installed, tmp_path):
         'model = MODELS.build(cfg.model)\n'
         'model.init_weights()\n'
         "w = model.backbone.state_dict()['stem.conv.weight']\n"
-        "ref = torch.load(sys.argv[2], weights_only=True)['state_dict']['backbone.stem.conv.weight']\n"
+        "ref = torch.load(sys.argv[2], weights_only=True)['state_dict']\n"
+        "ref = ref['backbone.stem.conv.weight']\n"
         "print(type(model).__name__, type(model.backbone).__module__, bool(torch.equal(w, ref)))\n")
     out = _ok(_run([python, '-c', probe, out_cfg, ckpt], cwd=cwd, env=_clean_env()))
     name, module, same = out.split()[-3:]
