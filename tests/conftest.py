@@ -51,6 +51,22 @@ PUBLISHED_COSTS = {
 ZOO = sorted(PUBLISHED_COSTS)
 
 
+def build_in_scope(cfg: dict, scope: str = 'nas_backbones'):
+    """``MODELS.build(cfg)`` in ``scope`` (a config's default_scope), whatever
+    scope an earlier Runner of the process left current."""
+    from mmengine.registry import DefaultScope
+
+    from nas_backbones.registry import MODELS
+    with DefaultScope.overwrite_default_scope(scope):
+        return MODELS.build(cfg)
+
+
+def relative_error(ours, ref) -> float:
+    """max |ours - ref| / max |ref| (``ours`` a tensor, ``ref`` an array)."""
+    import numpy as np
+    return float(np.abs(ours.detach().numpy() - ref).max() / np.abs(ref).max())
+
+
 def check_norm_state(modules, train_state: bool) -> bool:
     """True when every BatchNorm among ``modules`` has ``training == train_state``."""
     from torch.nn.modules.batchnorm import _BatchNorm
