@@ -1,11 +1,22 @@
 """nas_backbones registries: children of mmpretrain's (themselves children of
-mmengine's), scope 'nas_backbones'.
+mmengine's), scope 'nas_backbones', as mmpretrain's are children of mmengine's.
 
 Being children of mmpretrain lets configs with ``default_scope='nas_backbones'``
-use mmpretrain's parts unscoped (``ImageClassifier``, ``ImageNet``, ...), and
-lets mmpretrain/mmdet configs reach ours with a scoped type
-(``type='nas_backbones.SearchedMobileNet'``), as mmdet does for
-``mmpretrain.ConvNeXt``. ``locations`` import the registering modules lazily.
+use mmpretrain's parts unscoped (``ImageClassifier``, ``ImageNet``, ...).
+``locations`` import the registering modules lazily, on the first lookup:
+ours, and mmpretrain's own locations for its registry (a child looks into
+its parents' *registered* modules only; mmpretrain registers its modules
+lazily too, so without them an unscoped ``ImageClassifier`` would not be
+found until something imported ``mmpretrain.models``).
+
+From another library's config (mmdet's Mask R-CNN, default scope 'mmdet'),
+name our modules by their import path, ``type='nas_backbones.SearchedMobileNet'``
+with ``custom_imports=dict(imports=['nas_backbones'])``: mmengine resolves a
+scoped name of a *sibling* library only for the root's direct children (ours
+is a grandchild), and otherwise imports the dotted path
+(``mmengine.utils.get_object_from_string``), which the names exported by
+``nas_backbones/__init__.py`` satisfy. Nothing here touches mmengine's
+private registry state.
 """
 from mmengine.registry import Registry
 from mmpretrain.registry import DATA_SAMPLERS as MMPRETRAIN_DATA_SAMPLERS
@@ -26,48 +37,49 @@ from mmpretrain.registry import TRANSFORMS as MMPRETRAIN_TRANSFORMS
 from mmpretrain.registry import VISBACKENDS as MMPRETRAIN_VISBACKENDS
 from mmpretrain.registry import VISUALIZERS as MMPRETRAIN_VISUALIZERS
 
+__all__ = ['RUNNERS', 'LOOPS', 'HOOKS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS',
+           'MODEL_WRAPPERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
+           'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR', 'TASK_UTILS', 'VISUALIZERS', 'VISBACKENDS',
+           'ARCH_SAMPLERS']
+
 SCOPE = 'nas_backbones'
 
+# mmpretrain/registry.py's locations, per registry.
+_ENGINE, _DATASETS, _MODELS = 'mmpretrain.engine', 'mmpretrain.datasets', 'mmpretrain.models'
+_EVALUATION, _VISUALIZATION = 'mmpretrain.evaluation', 'mmpretrain.visualization'
 
-def _child(name: str, parent: Registry, *locations: str) -> Registry:
-    registry = Registry(name, parent=parent, scope=SCOPE,
-                        locations=[f'nas_backbones.{loc}' for loc in locations])
-    # mmengine resolves a scoped type ('nas_backbones.X') from a *sibling*
-    # library (mmdet) only through the root registry's direct children, and
-    # ours is a grandchild (root -> mmpretrain -> nas_backbones). Listing it
-    # under the root as well makes `type='nas_backbones.SearchedMobileNet'`
-    # work in mmdet configs, while unscoped mmpretrain names keep resolving
-    # through the real parent.
-    root = parent._get_root_registry()
-    root._children.setdefault(SCOPE, registry)
-    return registry
-
-
-RUNNERS = _child('runner', MMPRETRAIN_RUNNERS, 'engine')
-LOOPS = _child('loop', MMPRETRAIN_LOOPS, 'engine.loops')
-HOOKS = _child('hook', MMPRETRAIN_HOOKS, 'engine.hooks')
-DATASETS = _child('dataset', MMPRETRAIN_DATASETS)
-DATA_SAMPLERS = _child('data sampler', MMPRETRAIN_DATA_SAMPLERS)
-TRANSFORMS = _child('transform', MMPRETRAIN_TRANSFORMS)
-MODELS = _child('model', MMPRETRAIN_MODELS, 'backbones', 'algorithms')
-MODEL_WRAPPERS = _child('model_wrapper', MMPRETRAIN_MODEL_WRAPPERS, 'algorithms')
-OPTIMIZERS = _child('optimizer', MMPRETRAIN_OPTIMIZERS, 'engine.optimizers')
-OPTIM_WRAPPERS = _child('optim_wrapper', MMPRETRAIN_OPTIM_WRAPPERS)
-OPTIM_WRAPPER_CONSTRUCTORS = _child('optimizer wrapper constructor',
-                                    MMPRETRAIN_OPTIM_WRAPPER_CONSTRUCTORS)
-PARAM_SCHEDULERS = _child('parameter scheduler', MMPRETRAIN_PARAM_SCHEDULERS, 'engine.schedulers')
-METRICS = _child('metric', MMPRETRAIN_METRICS)
-EVALUATOR = _child('evaluator', MMPRETRAIN_EVALUATOR)
-TASK_UTILS = _child('task util', MMPRETRAIN_TASK_UTILS)
-VISUALIZERS = _child('visualizer', MMPRETRAIN_VISUALIZERS)
-VISBACKENDS = _child('vis_backend', MMPRETRAIN_VISBACKENDS)
+RUNNERS = Registry('runner', parent=MMPRETRAIN_RUNNERS, scope=SCOPE,
+                   locations=['nas_backbones.engine', _ENGINE])
+LOOPS = Registry('loop', parent=MMPRETRAIN_LOOPS, scope=SCOPE,
+                 locations=['nas_backbones.engine.loops', _ENGINE])
+HOOKS = Registry('hook', parent=MMPRETRAIN_HOOKS, scope=SCOPE,
+                 locations=['nas_backbones.engine.hooks', _ENGINE])
+DATASETS = Registry('dataset', parent=MMPRETRAIN_DATASETS, scope=SCOPE, locations=[_DATASETS])
+DATA_SAMPLERS = Registry('data sampler', parent=MMPRETRAIN_DATA_SAMPLERS, scope=SCOPE,
+                         locations=[_DATASETS])
+TRANSFORMS = Registry('transform', parent=MMPRETRAIN_TRANSFORMS, scope=SCOPE,
+                      locations=[_DATASETS])
+MODELS = Registry('model', parent=MMPRETRAIN_MODELS, scope=SCOPE,
+                  locations=['nas_backbones.backbones', 'nas_backbones.algorithms',
+                             'nas_backbones.engine.hooks', _MODELS])
+MODEL_WRAPPERS = Registry('model_wrapper', parent=MMPRETRAIN_MODEL_WRAPPERS, scope=SCOPE,
+                          locations=['nas_backbones.algorithms', _MODELS])
+OPTIMIZERS = Registry('optimizer', parent=MMPRETRAIN_OPTIMIZERS, scope=SCOPE,
+                      locations=['nas_backbones.engine.optimizers', _ENGINE])
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMPRETRAIN_OPTIM_WRAPPERS, scope=SCOPE,
+                          locations=[_ENGINE])
+OPTIM_WRAPPER_CONSTRUCTORS = Registry('optimizer wrapper constructor',
+                                      parent=MMPRETRAIN_OPTIM_WRAPPER_CONSTRUCTORS, scope=SCOPE,
+                                      locations=[_ENGINE])
+PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMPRETRAIN_PARAM_SCHEDULERS,
+                            scope=SCOPE, locations=['nas_backbones.engine.schedulers', _ENGINE])
+METRICS = Registry('metric', parent=MMPRETRAIN_METRICS, scope=SCOPE, locations=[_EVALUATION])
+EVALUATOR = Registry('evaluator', parent=MMPRETRAIN_EVALUATOR, scope=SCOPE,
+                     locations=[_EVALUATION])
+TASK_UTILS = Registry('task util', parent=MMPRETRAIN_TASK_UTILS, scope=SCOPE, locations=[_MODELS])
+VISUALIZERS = Registry('visualizer', parent=MMPRETRAIN_VISUALIZERS, scope=SCOPE,
+                       locations=[_VISUALIZATION])
+VISBACKENDS = Registry('vis_backend', parent=MMPRETRAIN_VISBACKENDS, scope=SCOPE,
+                       locations=[_VISUALIZATION])
 # Samplers of architectures (not data): uniform, FLOPs prior, attentive.
 ARCH_SAMPLERS = Registry('arch sampler', scope=SCOPE, locations=['nas_backbones.samplers'])
-
-# A child registry looks into its parents' already-registered modules only;
-# mmpretrain fills its registries lazily (``locations``), so register its
-# modules now for unscoped lookups (ImageClassifier, ImageNet, Accuracy, ...)
-# from the 'nas_backbones' scope.
-from mmpretrain.utils import register_all_modules as _register_mmpretrain_modules  # noqa: E402
-
-_register_mmpretrain_modules(init_default_scope=False)

@@ -51,6 +51,22 @@ PUBLISHED_COSTS = {
 ZOO = sorted(PUBLISHED_COSTS)
 
 
+def build_in_scope(cfg: dict, scope: str = 'nas_backbones'):
+    """``MODELS.build(cfg)`` in ``scope`` (a config's default_scope), whatever
+    scope an earlier Runner of the process left current."""
+    from mmengine.registry import DefaultScope
+
+    from nas_backbones.registry import MODELS
+    with DefaultScope.overwrite_default_scope(scope):
+        return MODELS.build(cfg)
+
+
+def relative_error(ours, ref) -> float:
+    """max |ours - ref| / max |ref| (``ours`` a tensor, ``ref`` an array)."""
+    import numpy as np
+    return float(np.abs(ours.detach().numpy() - ref).max() / np.abs(ref).max())
+
+
 def check_norm_state(modules, train_state: bool) -> bool:
     """True when every BatchNorm among ``modules`` has ``training == train_state``."""
     from torch.nn.modules.batchnorm import _BatchNorm
@@ -79,19 +95,6 @@ def tiny_imagenet_demo(tmp_path_factory) -> Path:
     from tools.data.build_imagenet_demo import build_imagenet_demo
     return build_imagenet_demo(tmp_path_factory.mktemp('data') / 'imagenet_demo', classes=5,
                                train_per_class=2, val_per_class=1, size=32)
-
-
-@pytest.fixture(autouse=True)
-def isolated_default_scope():
-    """Undo the mmengine DefaultScope instances a test creates (every Runner
-    makes one): the latest instance is global and decides how unscoped types
-    resolve, so a test that built a Runner with another scope would change how
-    later tests build e.g. a head's default loss."""
-    from mmengine.registry import DefaultScope
-    before = dict(DefaultScope._instance_dict)
-    yield
-    DefaultScope._instance_dict.clear()
-    DefaultScope._instance_dict.update(before)
 
 
 # Fixtures of the downstream tests (configs/mask_rcnn, configs/transfer,

@@ -15,6 +15,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from nas_backbones.engine import load_weights
 from nas_backbones.registry import LOOPS
 
 # Parts of a training config a search does not run (the Runner wants the
@@ -39,12 +40,15 @@ def parse_args(argv=None):
 
 
 def build_runner(cfg: Config, checkpoint: str) -> Runner:
-    """A runner that only holds the model (weights from ``checkpoint``)."""
+    """A runner that only holds the model, the search loop's logger, work dir
+    and data; the weights come from ``checkpoint`` through the engine's one
+    model loader (``nas_backbones.engine.load_weights``: weights-only,
+    strict)."""
     for key in UNUSED:
         cfg[key] = None
-    cfg.load_from, cfg.resume = checkpoint, False
+    cfg.load_from, cfg.resume = None, False
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.load_or_resume()
+    load_weights(runner.model, checkpoint)
     return runner
 
 

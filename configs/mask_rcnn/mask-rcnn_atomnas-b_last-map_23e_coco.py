@@ -1,6 +1,6 @@
 # Mask R-CNN, AtomNAS-B backbone: heads on the last feature map (stride 32);
 # the AtomNAS paper's 23-epoch schedule.
-# out_indices / frozen_stages / in_channels from nas_backbones.export.det_config:
+# out_indices / frozen_stages / in_channels from nas_backbones.downstream.det_config:
 # det_taps('atomnas_b', 'last-map').
 _base_ = './_base_/mask-rcnn_searched_last-map_23e_coco.py'
 model = dict(

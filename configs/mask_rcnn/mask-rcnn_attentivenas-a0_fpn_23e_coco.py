@@ -1,6 +1,6 @@
 # Mask R-CNN, AttentiveNAS-A0 backbone: FPN over strides 4/8/16/32;
 # the AtomNAS paper's 23-epoch schedule.
-# out_indices / frozen_stages / in_channels from nas_backbones.export.det_config:
+# out_indices / frozen_stages / in_channels from nas_backbones.downstream.det_config:
 # det_taps('attentivenas_a0', 'fpn').
 _base_ = './_base_/mask-rcnn_searched_fpn_23e_coco.py'
 model = dict(

@@ -1,6 +1,6 @@
 # Mask R-CNN, AttentiveNAS-A3 backbone: FPN over strides 4/8/16/32;
 # mmdet's 1x schedule.
-# out_indices / frozen_stages / in_channels from nas_backbones.export.det_config:
+# out_indices / frozen_stages / in_channels from nas_backbones.downstream.det_config:
 # det_taps('attentivenas_a3', 'fpn').
 _base_ = './_base_/mask-rcnn_searched_fpn_1x_coco.py'
 model = dict(

@@ -1,6 +1,6 @@
 # Mask R-CNN, AttentiveNAS-A5 backbone: FPN over strides 4/8/16/32;
 # mmdet's multi-scale 3x recipe.
-# out_indices / frozen_stages / in_channels from nas_backbones.export.det_config:
+# out_indices / frozen_stages / in_channels from nas_backbones.downstream.det_config:
 # det_taps('attentivenas_a5', 'fpn').
 _base_ = './_base_/mask-rcnn_searched_fpn_3x_coco.py'
 model = dict(

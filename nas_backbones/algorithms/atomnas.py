@@ -76,6 +76,8 @@ class AtomNAS(BaseModel):
         if supernet is None or isinstance(supernet, dict):
             cfg = dict(supernet or {})
             cfg.setdefault('type', 'AtomNASSupernet')
+            # Our scope, whatever scope the process's last Runner left current.
+            cfg.setdefault('_scope_', 'nas_backbones')
             supernet = MODELS.build(cfg)
         if not isinstance(supernet, AtomNASSupernet):
             raise TypeError(f'supernet: expected an AtomNASSupernet, got {type(supernet).__name__}')

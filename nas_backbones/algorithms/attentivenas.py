@@ -89,7 +89,9 @@ class AttentiveNAS(BaseModel):
             raise ValueError(f'num_subnets: the sandwich needs max and min (>= 2), got {num_subnets}')
         self.space = space_from_cfg(space)
         self.supernet = AttentiveSupernet(self.space, **(supernet or {}))
-        self.sampler = ARCH_SAMPLERS.build(dict(sampler or dict(type='UniformSampler')),
+        sampler_cfg = dict(sampler or dict(type='UniformSampler'))
+        sampler_cfg.setdefault('_scope_', 'nas_backbones')  # whatever scope is current
+        self.sampler = ARCH_SAMPLERS.build(sampler_cfg,
                                            default_args=dict(space=self.space,
                                                              rng=random.Random(seed)))
         self.num_subnets, self.label_smooth = num_subnets, label_smooth

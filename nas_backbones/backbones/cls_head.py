@@ -40,6 +40,9 @@ class NASClsHead(ClsHead):
         arch (str | dict | AtomNetArch | AttentiveArch, optional): The
             backbone's arch, to derive the widths from. Defaults to None.
         **kwargs: ``loss``, ``topk``, ``cal_acc``, ``init_cfg`` of ClsHead.
+            The default loss is ClsHead's, named with its scope
+            (``mmpretrain.CrossEntropyLoss``) so that it is mmpretrain's
+            whatever scope is current (mmdet has a CrossEntropyLoss too).
     """
 
     def __init__(self, num_classes: int, in_channels: Optional[int] = None,
@@ -47,6 +50,7 @@ class NASClsHead(ClsHead):
                  weight_init: str = 'mobilenet',
                  arch: Union[str, Path, dict, AtomNetArch, AttentiveArch, None] = None,
                  **kwargs):
+        kwargs.setdefault('loss', dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0))
         super().__init__(**kwargs)
         if num_classes <= 0:
             raise ValueError(f'num_classes: must be positive, got {num_classes}')

@@ -1,84 +1,19 @@
-"""Loading pretrained / exported weights into a backbone: through mmengine's
-``CheckpointLoader`` (local paths and every URL scheme it knows: http(s)://,
-torchvision://, open-mmlab://, mmcls://, s3://, ...), weights-only, and loud
-about key mismatches (wrong prefixes are the most common complaint with NAS
-backbones in mmdet).
-
-Why a context for weights-only: mmengine's loaders call ``torch.load``
-without ``weights_only`` (local files: torch's default, restricted since
-torch 2.6 but switched off by ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``) or go
-through ``torch.hub.load_state_dict_from_url``, which passes
-``weights_only=False`` (URLs). ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` makes
-torch use its restricted unpickler in every one of those calls, so no file
-runs code whatever scheme it comes from; mmengine training checkpoints still
-load (``engine.checkpoint.allow_run_checkpoints`` names the plain-data types
-they hold).
+"""Loading pretrained / exported weights into a backbone with mmengine's
+``Pretrained`` prefix semantics, but strict and loud about key mismatches
+(wrong prefixes are the most common complaint with NAS backbones in mmdet).
+The file is read by the project's one checkpoint reader,
+``engine.checkpoint.read_weights`` (mmengine's ``CheckpointLoader``,
+weights-only, every URL scheme).
 """
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
 import re
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Optional, Union
 
-import torch
 import torch.nn as nn
-from mmengine.runner.checkpoint import CheckpointLoader
 
-from ..engine.checkpoint import allow_run_checkpoints
-
-_FORCE, _FORCE_NO = 'TORCH_FORCE_WEIGHTS_ONLY_LOAD', 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
-
-
-@contextlib.contextmanager
-def weights_only_loads() -> Iterator[None]:
-    """Within the block every ``torch.load`` uses the restricted unpickler
-    (also where the caller passes ``weights_only=False``)."""
-    saved = {k: os.environ.pop(k, None) for k in (_FORCE, _FORCE_NO)}
-    os.environ[_FORCE] = '1'
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def read_weights(checkpoint: Union[str, Path], map_location: str = 'cpu') -> dict[str, torch.Tensor]:
-    """The state dict of a checkpoint (exported, published or an mmengine
-    training checkpoint), read through mmengine's ``CheckpointLoader`` with
-    torch's weights-only unpickler (no code from the file runs).
-
-    Args:
-        checkpoint (str | Path): Local path or URL (any scheme of
-            ``CheckpointLoader``).
-        map_location (str): As for ``torch.load``. Defaults to 'cpu'.
-    """
-    name = str(checkpoint)
-    try:
-        with weights_only_loads(), allow_run_checkpoints():
-            ckpt = CheckpointLoader.load_checkpoint(name, map_location=map_location)
-    except FileNotFoundError:
-        raise FileNotFoundError(f'init_cfg.checkpoint: file not found: {name}') from None
-    except pickle.UnpicklingError as e:  # the restricted unpickler refused a global
-        raise ValueError(f'{name}: not a weights-only checkpoint (it pickles code or objects '
-                         f'other than tensors and plain data): {str(e).splitlines()[0]}') from None
-    if isinstance(ckpt, dict) and 'state_dict' in ckpt:
-        ckpt = ckpt['state_dict']
-    if not isinstance(ckpt, dict):
-        raise ValueError(f'{name}: expected a state dict, got {type(ckpt).__name__}')
-    return ckpt
-
-
-def _guess_prefix(state: dict, expected: dict) -> Optional[str]:
-    """The prefix under which the file holds the module's keys, if any."""
-    first = next(iter(expected), None)
-    found = sorted({k[:-len(first)] for k in state if first and k.endswith(first)}, key=len)
-    return found[0] if found else None
+from ..engine.checkpoint import key_prefix, read_weights
 
 
 def load_pretrained(module: nn.Module, checkpoint: Union[str, Path], prefix: Optional[str] = None,
@@ -94,9 +29,9 @@ def load_pretrained(module: nn.Module, checkpoint: Union[str, Path], prefix: Opt
     absent) with its shape; otherwise a ValueError says which keys were
     expected and which the file has.
     """
-    state = read_weights(checkpoint, map_location)
+    state = read_weights(checkpoint, map_location, what='init_cfg.checkpoint')
     expected = module.state_dict()
-    guess = _guess_prefix(state, expected)
+    guess = key_prefix(state, expected)
     hint = (f" Keys of this module are in the file under prefix {guess!r}: set "
             f"init_cfg.prefix={guess!r}." if guess is not None else '')
     if not prefix:

@@ -21,8 +21,9 @@ import numpy as np
 from mmengine.config import Config
 
 from ..arch import AtomNetArch, AttentiveArch, classifier_channels, load_arch
+from ..engine.checkpoint import read_weights
 from ..estimators import count_cost
-from ..export.det_config import detect_prefix, read_state
+from .det_config import detect_prefix
 
 Arch = Union[str, Path, dict, AtomNetArch, AttentiveArch]
 TOP1 = 'accuracy/top1'
@@ -129,7 +130,7 @@ def with_arch(cfg: Config, arch: Arch, checkpoint: Optional[Union[str, Path]] = 
     cfg.model.head.update(cls_head_dims(net))
     cfg.model.backbone.init_cfg = cfg.model.head.init_cfg = None
     if checkpoint is not None:
-        state = read_state(checkpoint)
+        state = read_weights(checkpoint)
         prefix = detect_prefix(state, net)
         cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=str(checkpoint),
                                            prefix=prefix)

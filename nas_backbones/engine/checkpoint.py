@@ -14,8 +14,20 @@ only name the few plain-data types mmengine writes. ``builtins.getattr`` is
 not allowlisted as such (with it a file could read any attribute of any
 allowlisted object): the pickle's ``getattr`` global is mapped to
 :func:`history_buffer_method`, which only returns HistoryBuffer's public
-methods. Published / exported weights are read by
-``backbones.pretrained.read_weights`` with the default, narrower allowlist.
+methods.
+
+This module is the project's one checkpoint reader: :func:`load_run_checkpoint`
+(the whole file) and :func:`read_weights` (its state dict) go through
+mmengine's ``CheckpointLoader`` (local paths and every URL scheme it knows:
+http(s)://, torchvision://, open-mmlab://, s3://, ...) inside
+:func:`weights_only_loads`: mmengine's loaders call ``torch.load`` without
+``weights_only`` (local files: torch's default, restricted since torch 2.6
+but switched off by ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``) or through
+``torch.hub.load_state_dict_from_url``, which passes ``weights_only=False``
+(URLs); ``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` makes torch use its restricted
+unpickler in every one of those calls, so no file runs code whatever scheme
+it comes from. :func:`key_prefix` finds under which prefix a file holds a
+module's keys.
 
 Hooks that save state into checkpoints (samplers, shrinking) must store plain
 data (dicts, lists, tuples, numbers, strings, tensors) so that it loads here.
@@ -23,12 +35,17 @@ data (dicts, lists, tuples, numbers, strings, tensors) so that it loads here.
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Iterator, Optional, Union
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+_FORCE, _FORCE_NO = 'TORCH_FORCE_WEIGHTS_ONLY_LOAD', 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
 
 # numpy dtype classes of plain numeric / bool / str data. Object and void
 # dtypes are left out: they are containers of arbitrary objects.
@@ -76,12 +93,75 @@ def allow_run_checkpoints() -> Iterator[None]:
         yield
 
 
-def load_run_checkpoint(filename: str, map_location: Any = 'cpu') -> dict:
-    """Load a checkpoint written by an mmengine Runner, weights-only.
+@contextlib.contextmanager
+def weights_only_loads() -> Iterator[None]:
+    """Within the block every ``torch.load`` uses the restricted unpickler
+    (also where the caller passes ``weights_only=False``)."""
+    saved = {k: os.environ.pop(k, None) for k in (_FORCE, _FORCE_NO)}
+    os.environ[_FORCE] = '1'
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def load_run_checkpoint(filename: Union[str, Path], map_location: Any = 'cpu') -> dict:
+    """Load a whole checkpoint (an mmengine Runner's, an exported or a
+    published one), weights-only, through mmengine's ``CheckpointLoader``.
 
     Args:
-        filename (str): Path of the ``.pth`` file.
+        filename (str | Path): Local path or URL (any scheme of
+            ``CheckpointLoader``).
         map_location: As for ``torch.load``. Defaults to 'cpu'.
+
+    Raises:
+        FileNotFoundError: no such local file.
+        pickle.UnpicklingError: the file pickles a global outside the
+            allowlist (code, or objects other than tensors and plain data).
     """
-    with allow_run_checkpoints():
-        return torch.load(filename, map_location=map_location, weights_only=True)
+    with weights_only_loads(), allow_run_checkpoints():
+        return CheckpointLoader.load_checkpoint(str(filename), map_location=map_location)
+
+
+def read_weights(checkpoint: Union[str, Path], map_location: Any = 'cpu',
+                 what: str = 'checkpoint') -> dict:
+    """The state dict of a checkpoint (its 'state_dict' entry, or the file
+    itself when it is a bare state dict), read by :func:`load_run_checkpoint`.
+
+    Args:
+        checkpoint (str | Path): Local path or URL.
+        map_location: As for ``torch.load``. Defaults to 'cpu'.
+        what (str): How errors name the file's origin (e.g.
+            'init_cfg.checkpoint'). Defaults to 'checkpoint'.
+
+    Raises:
+        FileNotFoundError: naming ``what`` and the path.
+        ValueError: the file is not weights-only, or holds no state dict.
+    """
+    name = str(checkpoint)
+    try:
+        ckpt = load_run_checkpoint(name, map_location)
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{what}: file not found: {name}') from None
+    except pickle.UnpicklingError as e:  # the restricted unpickler refused a global
+        raise ValueError(f'{name}: not a weights-only checkpoint (it pickles code or objects '
+                         f'other than tensors and plain data): {str(e).splitlines()[0]}') from None
+    if isinstance(ckpt, dict) and 'state_dict' in ckpt:
+        ckpt = ckpt['state_dict']
+    if not isinstance(ckpt, dict):
+        raise ValueError(f'{name}: expected a state dict, got {type(ckpt).__name__}')
+    return ckpt
+
+
+def key_prefix(state: dict, expected: dict) -> Optional[str]:
+    """The shortest prefix under which ``state`` holds the keys of a module
+    whose own state dict is ``expected`` ('backbone.' for a classifier
+    checkpoint, '' for a bare net), found by its first key; None if no key
+    of ``state`` ends with it."""
+    first = next(iter(expected), None)
+    found = sorted({k[:-len(first)] for k in state if first and k.endswith(first)}, key=len)
+    return found[0] if found else None

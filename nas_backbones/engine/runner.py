@@ -12,7 +12,7 @@ from __future__ import annotations
 from mmengine.runner import Runner
 
 from ..registry import RUNNERS
-from .checkpoint import allow_run_checkpoints
+from .checkpoint import allow_run_checkpoints, weights_only_loads
 
 
 @RUNNERS.register_module()
@@ -24,6 +24,8 @@ class NASRunner(Runner):
 
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = False,
                         revise_keys: list = [(r'^module.', '')]):  # noqa: B006 (mmengine's default)
-        with allow_run_checkpoints():
+        # As the engine's one reader (checkpoint.load_run_checkpoint): torch's
+        # restricted unpickler for every scheme, URLs included.
+        with weights_only_loads(), allow_run_checkpoints():
             return super().load_checkpoint(filename, map_location=map_location, strict=strict,
                                            revise_keys=revise_keys)

@@ -18,12 +18,8 @@ from typing import Optional, Union
 import torch
 import torch.nn as nn
 
-from ..arch import AtomNetArch
 from ..estimators.flops import count_cost
 from ..supernets.atomnas_supernet import AtomNASSupernet
-
-CHECKPOINT_KEY = 'atomnas_shrink'  # where AtomShrinkHook stores the live arch
-
 
 def export_atomnas(supernet: AtomNASSupernet, out_dir: Union[str, Path], name: str = 'atomnas_searched',
                    meta: Optional[dict] = None, plus_variant: bool = True) -> tuple[Path, Path]:
@@ -81,52 +77,3 @@ def export_from_model(model: nn.Module, out_dir: Union[str, Path], name: str = '
     info = {'weights': 'ema' if ema_model is not None else 'model'}
     info.update(meta or {})
     return export_atomnas(source.supernet, out_dir, name, info)
-
-
-def load_atomnas_run(config, checkpoint: Union[str, Path]) -> tuple[nn.Module, dict]:
-    """Build the ``AtomNAS`` model of a search config, reshape it to the
-    checkpoint's live arch (``AtomShrinkHook``'s entry) and load its weights.
-
-    The checkpoint's ``state_dict`` holds the EMA weights when the run had an
-    EMA hook (mmengine's EMAHook swaps them in on save).
-
-    Returns:
-        tuple[nn.Module, dict]: The model and plain meta data about the source.
-    """
-    from mmengine.config import Config
-
-    from ..engine.checkpoint import load_run_checkpoint
-    from ..registry import MODELS
-    from ..utils import register_all_modules
-
-    register_all_modules()
-    cfg = config if isinstance(config, Config) else Config.fromfile(str(config))
-    model = MODELS.build(cfg.model)
-    ckpt = load_run_checkpoint(str(checkpoint))
-    state = ckpt.get(CHECKPOINT_KEY)
-    if state is not None:
-        model.shrink_to_arch(AtomNetArch.from_dict(state['arch']))
-    weights = {k[len('module.'):] if k.startswith('module.') else k: v
-               for k, v in ckpt['state_dict'].items()}
-    missing, unexpected = model.load_state_dict(weights, strict=False)
-    if missing or unexpected:
-        raise ValueError(f'{checkpoint}: does not fit the model of the config: '
-                         f'missing {missing[:5]}, unexpected {unexpected[:5]}')
-    meta = {'source_checkpoint': str(checkpoint),
-            'weights': 'ema' if 'ema_state_dict' in ckpt else 'model',
-            'epoch': ckpt.get('meta', {}).get('epoch')}
-    return model, meta
-
-
-def export_from_checkpoint(config, checkpoint: Union[str, Path], out_dir: Union[str, Path],
-                           name: Optional[str] = None) -> tuple[Path, Path]:
-    """Export a search run's checkpoint (see :func:`load_atomnas_run`).
-
-    Args:
-        config (str | Config): The search config.
-        checkpoint (str | Path): A checkpoint written by the run.
-        out_dir (str | Path): Output folder.
-        name (str, optional): Defaults to the checkpoint's file stem.
-    """
-    model, meta = load_atomnas_run(config, checkpoint)
-    return export_atomnas(model.supernet, out_dir, name or Path(checkpoint).stem, meta)

@@ -7,7 +7,7 @@ an mmpretrain ImageClassifier (``backbone.stem/blocks/head``,
 init_cfg=dict(type='Pretrained', checkpoint=<weights>, prefix='backbone.'))``
 loads it and its eval outputs equal the supernet's for that subnet. The supernet's BN
 statistics are meaningless after training with momentum 0: recalibrate the
-subnet first (``export_from_checkpoint`` does).
+subnet first (``export_from_model`` does, given calibration batches).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The AtomNAS algorithm model: loss terms, logging keys, predict output."""
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from mmpretrain.evaluation import Accuracy
 from mmpretrain.structures import DataSample
 
@@ -103,8 +104,9 @@ def test_uniform_costs_survive_shrinking_and_flops_costs_differ():
 
 
 def test_penalty_costs_from_config_and_checked():
-    model = MODELS.build(dict(type='AtomNAS', supernet=dict(
-        type='AtomNASSupernet', setting=TINY, resolution=32, penalty_costs='uniform')))
+    with DefaultScope.overwrite_default_scope('nas_backbones'):  # a config's default_scope
+        model = MODELS.build(dict(type='AtomNAS', supernet=dict(
+            type='AtomNASSupernet', setting=TINY, resolution=32, penalty_costs='uniform')))
     assert model.supernet.penalty_costs == 'uniform'
     assert torch.all(model.supernet.atom_cost_weights == 1)
     with pytest.raises(ValueError, match='^penalty_costs: '):
@@ -132,8 +134,9 @@ def test_predict_feeds_mmpretrain_accuracy():
 
 
 def test_built_by_name_and_arguments_checked():
-    model = MODELS.build(dict(type='AtomNAS', supernet=dict(type='AtomNASSupernet', setting=TINY,
-                                                            resolution=32)))
+    with DefaultScope.overwrite_default_scope('nas_backbones'):  # a config's default_scope
+        model = MODELS.build(dict(type='AtomNAS', supernet=dict(type='AtomNASSupernet',
+                                                                setting=TINY, resolution=32)))
     assert model.arch.num_atoms == model.supernet.space_arch.num_atoms
     with pytest.raises(ValueError, match='l1_lambda'):
         tiny_model(l1_lambda=-1)

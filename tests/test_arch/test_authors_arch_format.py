@@ -46,7 +46,7 @@ def test_plus_config_kwparams_load_as_the_plus_arch(tmp_path, net):
 def test_released_plus_yml_alone_is_what_the_authors_build_from_it(tmp_path):
     # output_network records no SE: the file alone is a Swish net without SE,
     # as MobileNetSearched(**kwparams) builds it; the converter reads SE from
-    # the weights (tests/test_export/test_released_atomnas.py).
+    # the weights (tests/test_engine/test_released_atomnas.py).
     arch = load_arch(str(authors_file(tmp_path, 'atomnas_a_plus')))
     assert (arch.act, arch.se_ratio) == ('swish', 0.0)
     arch = load_arch(str(authors_file(tmp_path, 'atomnas_a_plus', se_ratio=None)))

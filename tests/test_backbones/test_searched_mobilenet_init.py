@@ -16,7 +16,7 @@ from mmengine.logging import HistoryBuffer
 from mmengine.registry import DefaultScope
 
 from nas_backbones.backbones import SearchedMobileNet
-from nas_backbones.export.det_config import det_taps
+from nas_backbones.downstream.det_config import det_taps
 
 KINDS = ['atomnas_a', 'atomnas_c_plus', 'attentivenas_a0', 'attentivenas_a6']
 

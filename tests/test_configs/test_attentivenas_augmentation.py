@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 import nas_backbones  # noqa: F401
 from nas_backbones.registry import TRANSFORMS
@@ -85,13 +86,18 @@ def test_search_calibration_batches_use_the_training_augmentation(name):
     check_pipeline(cfg.search_cfg.calib_dataloader.dataset.pipeline, crop)
 
 
+def build(cfg):
+    with DefaultScope.overwrite_default_scope('nas_backbones'):  # the configs' default_scope
+        return TRANSFORMS.build(cfg)
+
+
 def _levels(op_cfg):
     """Our mmpretrain transforms of one op (the RandomChoice members for a
     geometric op), built, with the interpolations they draw from."""
     if op_cfg['type'] == 'RandomChoice':
-        members = [TRANSFORMS.build(m[0]) for m in op_cfg['transforms']]
+        members = [build(m[0]) for m in op_cfg['transforms']]
         return members, sorted(m.interpolation for m in members)
-    return [TRANSFORMS.build(op_cfg)], None
+    return [build(op_cfg)], None
 
 
 def test_policy_is_the_authors_v0():
@@ -130,7 +136,7 @@ def test_policy_is_the_authors_v0():
 
 
 def test_policy_runs_on_images():
-    aug = TRANSFORMS.build(load('attentivenas-bestup3-loss_demo.py').train_pipeline[3])
+    aug = build(load('attentivenas-bestup3-loss_demo.py').train_pipeline[3])
     rng = np.random.default_rng(0)
     np.random.seed(0)
     for _ in range(200):  # every sub-policy several times

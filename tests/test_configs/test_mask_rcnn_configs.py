@@ -10,7 +10,7 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from nas_backbones.export.det_config import det_taps
+from nas_backbones.downstream.det_config import det_taps
 
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'mask_rcnn'

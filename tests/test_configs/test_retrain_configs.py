@@ -31,7 +31,8 @@ def load(path):
 
 
 def build(cfg):
-    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):  # whatever scope is current
+        model = MODELS.build(cfg.model)
     model.init_weights()
     return model
 

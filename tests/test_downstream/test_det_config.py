@@ -6,10 +6,13 @@ from mmengine.config import Config
 
 from nas_backbones.arch import zoo_names
 from nas_backbones.backbones import SearchedMobileNet
-from nas_backbones.export.det_config import (det_config_text, det_taps, detect_prefix,
-                                             output_shapes)
+from nas_backbones.downstream.det_config import (det_config_text, det_taps, detect_prefix,
+                                                 output_shapes)
 
+from nas_conftest import REPO
 from tools.analysis.print_det_config import main as print_main  # repo root: tests/conftest.py
+
+CONFIGS = str(REPO / 'configs')  # the tools' --configs (default ./configs)
 
 ARCHS = zoo_names()
 
@@ -59,7 +62,8 @@ def test_printed_config_builds_and_loads_weights(tmp_path, exported, variant):
     SearchedMobileNet('atomnas_b').arch.save(arch_file)
     ckpt = exported('atomnas_b')
     out = tmp_path / 'det.py'
-    print_main([str(arch_file), str(ckpt), '--variant', variant, '--out', str(out)])
+    print_main([str(arch_file), str(ckpt), '--variant', variant, '--configs', CONFIGS,
+                '--out', str(out)])
     cfg = Config.fromfile(out)
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)
@@ -71,8 +75,14 @@ def test_printed_config_builds_and_loads_weights(tmp_path, exported, variant):
 
 
 def test_config_text_sync_bn_and_schedule():
-    text = det_config_text('attentivenas_a1', schedule='3x', sync_bn=True)
+    text = det_config_text('attentivenas_a1', schedule='3x', sync_bn=True, configs_dir=CONFIGS)
     assert "norm_cfg=dict(type='SyncBN')" in text and 'norm_eval=False' in text
     assert 'mask-rcnn_searched_fpn_3x_coco.py' in text
     with pytest.raises(ValueError, match='schedule'):
-        det_config_text('attentivenas_a1', schedule='2x')
+        det_config_text('attentivenas_a1', schedule='2x', configs_dir=CONFIGS)
+
+
+def test_config_text_names_a_missing_configs_dir(tmp_path):
+    # The package never guesses where a checkout is: a wrong folder fails naming it.
+    with pytest.raises(FileNotFoundError, match='configs_dir'):
+        det_config_text('attentivenas_a1', configs_dir=tmp_path)

@@ -4,7 +4,7 @@ import pytest
 
 from nas_backbones.engine.hooks import (AtomNASEMAHook, AtomShrinkHook, BNCalibrationHook,
                                         L1WarmupHook, ema_momentum, l1_warmup_scale)
-from nas_backbones.export import AtomNASExportHook
+from nas_backbones.engine.hooks import AtomNASExportHook
 from nas_backbones.registry import HOOKS
 
 

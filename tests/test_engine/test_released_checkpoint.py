@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from nas_backbones.engine.released_checkpoint import (ReleasedCheckpointError, ReleasedDict,
+from nas_backbones.engine.released.reader import (ReleasedCheckpointError, ReleasedDict,
                                                       ReleasedObject, expect_family,
                                                       load_released_checkpoint)
 from tools.golden.released_format import write_atomnas_files, write_attentivenas_file

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
 from torch.testing import assert_close
 
 import nas_backbones  # noqa: F401
 from nas_backbones.arch import AttentiveSpace
 from nas_backbones.backbones import SearchedMobileNet
 from nas_backbones.export import export_attentive_subnet
-from nas_backbones.registry import MODELS
 from nas_backbones.supernets import AttentiveSupernet
 
 TINY = AttentiveSpace.load(Path(__file__).resolve().parents[1] / 'test_supernets' /
@@ -66,12 +67,14 @@ def test_published_space_export_loads_in_mmpretrain(tmp_path):
         type='Pretrained', checkpoint=str(ckpt), prefix='backbone.'))
     backbone.init_weights()
     backbone.eval()
-    model = MODELS.build(dict(
-        type='ImageClassifier',
-        backbone=dict(type='nas_backbones.SearchedMobileNet', arch=str(arch_path)),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='nas_backbones.NASClsHead', num_classes=4, in_channels=6 * arch.width[7],
-                  mid_channels=arch.width[8])))
+    # As an mmpretrain config builds it (default_scope 'mmpretrain', our parts scoped).
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MMPRETRAIN_MODELS.build(dict(
+            type='ImageClassifier',
+            backbone=dict(type='nas_backbones.SearchedMobileNet', arch=str(arch_path)),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='nas_backbones.NASClsHead', num_classes=4,
+                      in_channels=6 * arch.width[7], mid_channels=arch.width[8])))
     model.load_state_dict(torch.load(ckpt, weights_only=True)['state_dict'])
     model.eval()
     net.set_arch(arch.replace(num_classes=4))

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from nas_conftest import REPO
 from tools.analysis import benchmark_latency
 
 QUICK = ['--shape', '32', '--warmup', '0', '--repeats', '2', '--rounds', '2', '--threads', '1']
@@ -40,7 +41,8 @@ def test_torch_compile_backend():
 
 def test_zoo_latency_table_and_plot(tmp_path):
     from tools.analysis import zoo_latency
-    report = zoo_latency.main(['--names', 'atomnas_a', 'attentivenas_a0', '--backends', 'torch',
+    report = zoo_latency.main(['--configs', str(REPO / 'configs'),
+                               '--names', 'atomnas_a', 'attentivenas_a0', '--backends', 'torch',
                                'onnxruntime', '--warmup', '0', '--repeats', '1', '--rounds', '1',
                                '--out-dir', str(tmp_path)])
     nets = {n['arch']: n for n in report['nets']}

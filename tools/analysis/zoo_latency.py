@@ -28,19 +28,18 @@ from nas_backbones.ops.timing import BACKENDS, environment  # noqa: E402
 from tools.analysis.benchmark_latency import build_cases, summary, time_cases  # noqa: E402
 from tools.deployment.pytorch2onnx import load_deploy_model  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
-METAFILES = ('configs/atomnas/metafile.yml', 'configs/attentivenas/metafile.yml')
+METAFILES = ('atomnas/metafile.yml', 'attentivenas/metafile.yml')  # under the configs folder
 FAMILY = {'atomnas': 'AtomNAS', 'attentivenas': 'AttentiveNAS'}
 
 
-def published_nets() -> list[dict]:
+def published_nets(configs_dir: str = 'configs') -> list[dict]:
     """One row per published arch (name, arch, the paper's top-1), in
     metafile order: the first model of each arch with an ImageNet top-1
     (a metafile may list an arch twice, e.g. converted weights and a
     retrain config, or without a result)."""
     nets: dict[str, dict] = {}
     for rel in METAFILES:
-        for m in yaml.safe_load((REPO / rel).read_text())['Models']:
+        for m in yaml.safe_load((Path(configs_dir) / rel).read_text())['Models']:
             arch = m['Metadata']['Arch']
             top1 = next((r['Metrics'].get('Top 1 Accuracy') for r in m.get('Results') or []
                          if r.get('Task') == 'Image Classification'), None)
@@ -51,6 +50,8 @@ def published_nets() -> list[dict]:
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--configs', default='configs',
+                   help="the checkout's configs folder with the metafiles (default: ./configs)")
     p.add_argument('--backends', nargs='+', default=['torch', 'onnxruntime'], choices=BACKENDS)
     p.add_argument('--batch', type=int, nargs='+', default=[1])
     p.add_argument('--threads', type=int, default=1)
@@ -92,7 +93,7 @@ def plot(rows: list[dict], backends: list[str], batch: int, path: Path, title: s
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    nets = [n for n in published_nets() if not args.names or n['arch'] in args.names]
+    nets = [n for n in published_nets(args.configs) if not args.names or n['arch'] in args.names]
     if not nets:
         raise SystemExit(f'error: --names: none of {args.names} is a published arch')
     all_cases = []

@@ -11,7 +11,7 @@ For each family it builds the original models, fills their state dicts with
 the deterministic rule of ``tools/golden/released_format.py`` (per-key
 seeded weights, randomised BN statistics), and records the manifest (key ->
 shape, kind), the fixed inputs and the original models' eval logits, before
-and after the authors' BN recalibration, into ``tests/test_export/fixtures``:
+and after the authors' BN recalibration, into ``tests/test_engine/fixtures``:
 
 * AttentiveNAS: the supernet of ``configs/eval_attentive_nas_models.yml``;
   subnets min, max, A0-A6 and three random ones through

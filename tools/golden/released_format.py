@@ -1,5 +1,5 @@
 """The authors' released file formats, and the deterministic rules behind the
-golden fixtures of the converters (tests/test_export/fixtures/).
+golden fixtures of the converters (tests/test_engine/fixtures/).
 
 Shared by ``tools/golden/make_released_fixtures.py`` (which runs the
 original model code, from a path given on its command line, on weights made
@@ -39,7 +39,7 @@ from typing import Iterator, Union
 import numpy as np
 import torch
 
-FIXTURES = Path(__file__).resolve().parents[2] / 'tests' / 'test_export' / 'fixtures'
+FIXTURES = Path(__file__).resolve().parents[2] / 'tests' / 'test_engine' / 'fixtures'
 # RGB mean / std in 0-255 (AttentiveNAS data/data_transform.py; AtomNAS uses
 # the same ImageNet statistics in 0-1).
 MEAN_RGB = (123.675, 116.28, 103.53)

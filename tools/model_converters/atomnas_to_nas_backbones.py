@@ -51,8 +51,8 @@ def parse_args(argv=None):
 
 def convert(args) -> dict:
     from nas_backbones.estimators import count_cost
-    from nas_backbones.export.released_atomnas import convert_released_atomnas
-    from nas_backbones.export.released_common import save_checkpoint
+    from nas_backbones.engine.released.atomnas import convert_released_atomnas
+    from nas_backbones.engine.released.common import save_checkpoint
 
     arch, state, report, meta = convert_released_atomnas(args.src, args.arch,
                                                          use_ema=not args.no_ema)
@@ -62,7 +62,7 @@ def convert(args) -> dict:
     meta['conversion'] = report.to_meta()
     calib = {'bn_recalibrated': False}
     if args.calib_config:
-        from nas_backbones.export.released_calib import (build_classifier, calibration_data,
+        from nas_backbones.engine.released.calib import (build_classifier, calibration_data,
                                                          recalibrate_classifier)
         batches, pre, info = calibration_data(args.calib_config, args.seed, args.cfg_options)
         model = build_classifier(arch, state, pre)
@@ -88,8 +88,8 @@ def convert(args) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
-    from nas_backbones.engine.released_checkpoint import ReleasedCheckpointError
-    from nas_backbones.export.released_common import ConversionError
+    from nas_backbones.engine.released.reader import ReleasedCheckpointError
+    from nas_backbones.engine.released.common import ConversionError
     try:
         return convert(args)
     except (ReleasedCheckpointError, ConversionError, FileNotFoundError, ValueError) as e:

@@ -13,7 +13,7 @@
 The released file (facebookresearch/AttentiveNAS ``utils/saver.py``: legacy
 serialisation, ``{epoch, args, state_dict, optimizer, lr_scheduler}``,
 ``args`` a pickled config object) is read without running pickled code
-(``nas_backbones/engine/released_checkpoint.py``); every tensor is mapped,
+(``nas_backbones/engine/released/reader.py``); every tensor is mapped,
 or dropped only when the authors' model never reads it (listed by name).
 Outputs hold ``state_dict`` + ``meta`` (arch, source file, MD5/SHA-256):
 
@@ -58,8 +58,8 @@ def parse_args(argv=None):
 def convert(args) -> dict:
     from nas_backbones.arch import AttentiveArch, load_arch
     from nas_backbones.estimators import count_cost
-    from nas_backbones.export.released_attentivenas import algorithm_state, supernet_from_released
-    from nas_backbones.export.released_common import save_checkpoint
+    from nas_backbones.engine.released.attentivenas import algorithm_state, supernet_from_released
+    from nas_backbones.engine.released.common import save_checkpoint
 
     supernet, report, meta = supernet_from_released(args.src)
     print(f'[convert] {args.src}: {report.summary()}', flush=True)
@@ -89,7 +89,7 @@ def convert(args) -> dict:
                          'supernet trained with BN momentum 0) or, knowingly, --no-calib')
     calib = {'bn_recalibrated': False}
     if args.calib_config:
-        from nas_backbones.export.released_calib import (build_classifier, calibration_data,
+        from nas_backbones.engine.released.calib import (build_classifier, calibration_data,
                                                          recalibrate_classifier)
         batches, pre, info = calibration_data(args.calib_config, args.seed, args.cfg_options)
         model = build_classifier(arch, state, pre)
@@ -110,8 +110,8 @@ def convert(args) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
-    from nas_backbones.engine.released_checkpoint import ReleasedCheckpointError
-    from nas_backbones.export.released_common import ConversionError
+    from nas_backbones.engine.released.reader import ReleasedCheckpointError
+    from nas_backbones.engine.released.common import ConversionError
     try:
         return convert(args)
     except (ReleasedCheckpointError, ConversionError, FileNotFoundError, ValueError) as e:

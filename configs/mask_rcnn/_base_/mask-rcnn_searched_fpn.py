@@ -2,7 +2,7 @@
 # expect, docs/downstream.md#detection): mmdet's R50-FPN model with the
 # backbone swapped. Per-backbone
 # configs set `arch`, `out_indices`, `frozen_stages`, the checkpoint and the
-# FPN `in_channels`; the numbers come from nas_backbones.export.det_config
+# FPN `in_channels`; the numbers come from nas_backbones.downstream.det_config
 # (the last output at each of strides 4/8/16/32, the stride-32 one being the
 # 1x1 head conv) and are checked against output_shape() by
 # tests/test_configs/test_mask_rcnn_configs.py.

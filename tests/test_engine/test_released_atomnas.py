@@ -1,6 +1,6 @@
 """Golden test of the AtomNAS converter against the ORIGINAL code.
 
-tests/test_export/fixtures/atomnas_*.* were made by
+tests/test_engine/fixtures/atomnas_*.* were made by
 tools/golden/make_released_fixtures.py with meijieru/AtomNAS (commit in the
 .json): models/searched_network.py with the released archs A/B/C
 (apps/searched/models/*.yml) and their + variants (Swish, SE 0.5, fused
@@ -22,13 +22,12 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import load_arch
-from nas_backbones.export.released_atomnas import convert_released_atomnas
-from nas_backbones.export.released_calib import build_classifier, recalibrate_classifier
-from nas_backbones.export.released_common import ConversionError
-from nas_backbones.registry import MODELS
+from nas_backbones.engine.released.atomnas import convert_released_atomnas
+from nas_backbones.engine.released.calib import build_classifier, recalibrate_classifier
+from nas_backbones.engine.released.common import ConversionError
+from nas_conftest import build_in_scope, relative_error
 from tools.golden import released_format as rf
 from tools.model_converters import atomnas_to_nas_backbones as converter
 
@@ -36,16 +35,6 @@ NETS = ['atomnas_a', 'atomnas_b', 'atomnas_c', 'atomnas_a_plus', 'atomnas_b_plus
         'atomnas_c_plus', 'atomnas_a_search_shrunk']
 IMAGES = rf.load_arrays('images')['images']
 RTOL = 1e-4  # max |ours - original| relative to max |original|
-
-
-
-def build_model(cfg):
-    """MODELS.build in the configs' scope, whatever scope another test left."""
-    with DefaultScope.overwrite_default_scope('nas_backbones'):
-        return MODELS.build(cfg)
-
-def close(ours: torch.Tensor, ref: np.ndarray) -> float:
-    return float(np.abs(ours.detach().numpy() - ref).max() / np.abs(ref).max())
 
 
 def classify(model, images: np.ndarray) -> torch.Tensor:
@@ -71,12 +60,12 @@ def test_converted_ema_weights_and_recalibration_match_original(tmp_path, name):
     logits = rf.load_arrays(name)
     model = build_classifier(arch, state, data_preprocessor())
     x = rf.centre_crop(IMAGES, 224)
-    assert close(classify(model, x), logits['logits_ema']) <= RTOL
+    assert relative_error(classify(model, x), logits['logits_ema']) <= RTOL
     calib = rf.calibration_images(IMAGES)
     batches = [{'inputs': torch.from_numpy(np.ascontiguousarray(b[..., ::-1])).permute(0, 3, 1, 2)}
                for b in calib]
     assert recalibrate_classifier(model, batches, len(batches)) == len(batches)
-    assert close(classify(model, x), logits['logits_calibrated']) <= RTOL
+    assert relative_error(classify(model, x), logits['logits_calibrated']) <= RTOL
     assert meta['source_weights'] == 'ema' and meta['source_arch_file'] == yml.name
     if name == 'atomnas_a_search_shrunk':
         # The pw_bn of the block whose atoms all died is never used.
@@ -109,10 +98,10 @@ def test_cli_converts_recalibrates_and_tools_test_evaluates(tmp_path):
     # The eval config's test pipeline on 256 x 256 images: crop 224 / 256 * 256
     # = 224 px, so the bicubic resize to 224 is the identity.
     cfg = Config.fromfile(config_of(name))
-    model = build_model(cfg.model)
+    model = build_in_scope(cfg.model)
     model.load_state_dict(ckpt['state_dict'], strict=True)
     ref = rf.load_arrays(name)['logits_calibrated']
-    assert close(classify(model.eval(), rf.centre_crop(IMAGES, 224)), ref) <= RTOL
+    assert relative_error(classify(model.eval(), rf.centre_crop(IMAGES, 224)), ref) <= RTOL
     from tools import test as test_tool
     pred = tmp_path / 'pred.pkl'
     test_tool.main([config_of(name), str(out), '--work-dir', str(tmp_path / 'wd'), '--out',
@@ -121,7 +110,7 @@ def test_cli_converts_recalibrates_and_tools_test_evaluates(tmp_path):
                     'test_dataloader.persistent_workers=False', 'test_dataloader.batch_size=2'])
     import mmengine
     scores = torch.stack([p['pred_score'] for p in mmengine.load(str(pred))])
-    assert close(scores, torch.softmax(torch.from_numpy(ref), 1).numpy()) <= RTOL
+    assert relative_error(scores, torch.softmax(torch.from_numpy(ref), 1).numpy()) <= RTOL
 
 
 def test_no_ema_converts_the_raw_model_weights(tmp_path):

@@ -27,11 +27,11 @@ from typing import Optional, Union
 
 import torch
 
-from ..arch import AttentiveSpace
-from ..engine.released_checkpoint import expect_family, load_released_checkpoint
-from ..supernets.attentive_supernet import AttentiveSupernet
-from .released_common import (ConversionError, ConversionReport, check_complete, source_meta,
-                              strip_module_prefix)
+from ...arch import AttentiveSpace
+from ...supernets.attentive_supernet import AttentiveSupernet
+from .common import (ConversionError, ConversionReport, check_complete, source_meta,
+                     strip_module_prefix)
+from .reader import expect_family, load_released_checkpoint
 
 # MD5 of the released files as their authors gave it (facebookresearch/AttentiveNAS#10).
 PUBLISHED_MD5 = {'attentive_nas_pretrained.pth.tar': '52741b01f92e680254bfa55c29ebdb71'}
@@ -139,6 +139,6 @@ def algorithm_state(supernet: AttentiveSupernet) -> dict:
     (``supernet.*``); its ``sampler_rng`` buffer is zero (= "not set": the
     sampler keeps the config's seed), the released file has no sampler state."""
     state = {f'supernet.{k}': v for k, v in supernet.state_dict().items()}
-    from ..samplers.base import RNG_STATE_LEN
+    from ...samplers.base import RNG_STATE_LEN
     state['sampler_rng'] = torch.zeros(RNG_STATE_LEN, dtype=torch.long)
     return state

@@ -9,8 +9,11 @@ head conv alone. The configs in ``configs/mask_rcnn`` hold these numbers
 precomputed, and ``tests/test_downstream`` checks them against this module and
 ``SearchedMobileNet.output_shape()``.
 
-Torch is used only to read the checkpoint and build the static net whose
-shapes are reported (the same code path as the backbone's).
+The generated config builds on the ``configs/mask_rcnn/_base_`` files of a
+configs folder the caller names (``configs_dir``; the command line passes
+``--configs``, by default ``configs`` under the working directory): the
+package never guesses where a checkout lies, so it works installed
+non-editable too.
 """
 from __future__ import annotations
 
@@ -18,16 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
-import torch
-
 from ..arch import AtomNetArch, AttentiveArch, load_arch
+from ..engine.checkpoint import key_prefix, read_weights
 from ..ops.static_net import build_static_net
 
 Arch = Union[str, Path, dict, AtomNetArch, AttentiveArch]
 FPN_STRIDES = (4, 8, 16, 32)
 VARIANTS = ('fpn', 'last-map')
 SCHEDULES = ('23e', '1x', '3x')
-CONFIGS_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'mask_rcnn'
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,11 @@ def detect_prefix(state: dict, arch: Arch) -> str:
     """
     expected = build_static_net(load_arch(arch)).state_dict()
     first = next(iter(expected))
-    prefixes = sorted({k[:-len(first)] for k in state if k.endswith(first)}, key=len)
-    if not prefixes:
+    prefix = key_prefix(state, expected)
+    if prefix is None:
         raise ValueError(f'checkpoint: no key ends with {first!r}; expected backbone keys like '
                          f'{list(expected)[:3]} (under any prefix); the file has e.g. '
                          f'{sorted(state)[:5]}')
-    prefix = prefixes[0]
     missing = [k for k in expected if prefix + k not in state]
     wrong = [k for k in expected if prefix + k in state
              and tuple(state[prefix + k].shape) != tuple(expected[k].shape)]
@@ -120,28 +120,18 @@ def detect_prefix(state: dict, arch: Arch) -> str:
     return prefix
 
 
-def read_state(checkpoint: Union[str, Path]) -> dict:
-    """Weights-only read of an exported checkpoint (a state dict, possibly
-    under 'state_dict')."""
-    ckpt = torch.load(Path(checkpoint), map_location='cpu', weights_only=True)
-    ckpt = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
-    if not isinstance(ckpt, dict):
-        raise ValueError(f'{checkpoint}: expected a state dict, got {type(ckpt).__name__}')
-    return ckpt
-
-
-def _base_file(variant: str, schedule: str) -> str:
+def _base_file(configs_dir: Union[str, Path], variant: str, schedule: str) -> str:
     name = f'mask-rcnn_searched_{variant}_{schedule}_coco.py'
-    path = CONFIGS_DIR / '_base_' / name
+    path = Path(configs_dir).resolve() / 'mask_rcnn' / '_base_' / name
     if not path.is_file():
-        raise FileNotFoundError(f'{path}: the mmdet snippet builds on the configs of the '
-                                f'nas_backbones repository (install it with `pip install -e`)')
+        raise FileNotFoundError(f'configs_dir: {path} not found; pass the configs folder of a '
+                                f'nas_backbones checkout (the one holding mask_rcnn/_base_)')
     return str(path)
 
 
 def det_config_text(arch_file: Union[str, Path], checkpoint: Optional[Union[str, Path]] = None,
                     variant: str = 'fpn', schedule: str = '23e', prefix: Optional[str] = None,
-                    sync_bn: bool = False) -> str:
+                    sync_bn: bool = False, configs_dir: Union[str, Path] = 'configs') -> str:
     """A ready mmdet config for an exported backbone, as text.
 
     Args:
@@ -157,6 +147,11 @@ def det_config_text(arch_file: Union[str, Path], checkpoint: Optional[Union[str,
         sync_bn (bool): SyncBN in the backbone, BN statistics trained
             (``norm_eval=False``). Defaults to False (BN frozen in eval mode,
             as mmdet's ResNet configs with 2 images per GPU).
+        configs_dir (str | Path): The configs folder of a nas_backbones
+            checkout; the config's ``_base_`` is its
+            ``mask_rcnn/_base_/mask-rcnn_searched_{variant}_{schedule}_coco.py``
+            (absolute path). Defaults to 'configs' (relative to the working
+            directory).
 
     Returns:
         str: Python config text (``_base_``, ``custom_imports``, ``model``).
@@ -170,16 +165,16 @@ def det_config_text(arch_file: Union[str, Path], checkpoint: Optional[Union[str,
     init = 'None'
     if checkpoint is not None:
         if prefix is None:
-            prefix = detect_prefix(read_state(checkpoint), arch)
+            prefix = detect_prefix(read_weights(checkpoint), arch)
         init = (f"dict(type='Pretrained', checkpoint={str(Path(checkpoint).resolve())!r}, "
                 f"prefix={prefix!r})")
     norm = "dict(type='SyncBN')" if sync_bn else "dict(type='BN')"
     layout = ', '.join(f'{i}: {c}@{s}' for i, (c, s) in enumerate(shapes))
     return '\n'.join([
         f'# Mask R-CNN ({variant}, {schedule}) on the searched backbone {arch_ref}.',
-        '# Generated by nas_backbones.export.det_config; backbone outputs',
+        '# Generated by nas_backbones.downstream.det_config; backbone outputs',
         f'# (index: channels@stride): {layout}',
-        f'_base_ = [{_base_file(variant, schedule)!r}]',
+        f'_base_ = [{_base_file(configs_dir, variant, schedule)!r}]',
         "custom_imports = dict(imports=['nas_backbones'], allow_failed_imports=False)",
         'model = dict(',
         '    backbone=dict(',

@@ -1,6 +1,6 @@
 """Golden test of the AttentiveNAS converter against the ORIGINAL code.
 
-tests/test_export/fixtures/attentivenas_supernet.* were made by
+tests/test_engine/fixtures/attentivenas_supernet.* were made by
 tools/golden/make_released_fixtures.py with facebookresearch/AttentiveNAS
 (commit in the .json): the supernet of configs/eval_attentive_nas_models.yml
 (models/attentive_nas_dynamic_model.py) filled by the rule of
@@ -16,12 +16,11 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
 from nas_backbones.arch import AttentiveArch, load_arch
-from nas_backbones.export.released_calib import build_classifier
-from nas_backbones.registry import MODELS
+from nas_backbones.engine.released.calib import build_classifier
 from tools import test as test_tool
+from nas_conftest import build_in_scope, relative_error
 from tools.golden import released_format as rf
 from tools.model_converters import attentivenas_to_nas_backbones as converter
 
@@ -30,16 +29,6 @@ LOGITS = rf.load_arrays('attentivenas_supernet')
 IMAGES = rf.load_arrays('images')['images']
 SUBNETS = sorted(FIXTURE['subnets'])
 RTOL = 1e-4  # max |ours - original| relative to max |original|
-
-
-
-def build_model(cfg):
-    """MODELS.build in the configs' scope, whatever scope another test left."""
-    with DefaultScope.overwrite_default_scope('nas_backbones'):
-        return MODELS.build(cfg)
-
-def close(ours: torch.Tensor, ref: np.ndarray) -> float:
-    return float(np.abs(ours.detach().numpy() - ref).max() / np.abs(ref).max())
 
 
 def authors_arch(cfg: dict) -> AttentiveArch:
@@ -66,7 +55,7 @@ def supernet_model(supernet_ckpt, released):
     """The converted supernet checkpoint loaded into the AttentiveNAS model of
     the supernet training configs."""
     cfg = Config.fromfile('configs/attentivenas/_base_/attentivenas_supernet.py')
-    model = build_model(cfg.model)
+    model = build_in_scope(cfg.model)
     ckpt = torch.load(supernet_ckpt, weights_only=True)
     model.load_state_dict(ckpt['state_dict'], strict=True)
     meta = ckpt['meta']
@@ -96,7 +85,7 @@ def test_converted_supernet_matches_original_subnets(supernet_model, name):
     x = rf.to_input(rf.centre_crop(IMAGES, 224))
     with torch.no_grad():
         logits = supernet_model(x, mode='tensor')
-    assert close(logits, LOGITS[f'logits__{name}']) <= RTOL
+    assert relative_error(logits, LOGITS[f'logits__{name}']) <= RTOL
 
 
 def test_a0_a6_are_the_authors_pareto_models():
@@ -107,7 +96,7 @@ def test_a0_a6_are_the_authors_pareto_models():
 
 def eval_classifier(config: str, checkpoint) -> torch.nn.Module:
     cfg = Config.fromfile(config)
-    model = build_model(cfg.model)
+    model = build_in_scope(cfg.model)
     model.load_state_dict(torch.load(checkpoint, weights_only=True)['state_dict'], strict=True)
     return model.eval()
 
@@ -149,7 +138,7 @@ def test_subnet_with_bn_recalibration_matches_original(a0_calibrated):
     model = eval_classifier(CONFIG_A0, out)
     # The authors' protocol: a 224 crop, resized to 192 inside the model.
     logits = classify(model, rf.centre_crop(IMAGES, 224))
-    assert close(logits, LOGITS['calibrated__a0']) <= RTOL
+    assert relative_error(logits, LOGITS['calibrated__a0']) <= RTOL
 
 
 def test_tools_test_evaluates_with_the_authors_protocol(a0_calibrated, tmp_path):
@@ -166,7 +155,7 @@ def test_tools_test_evaluates_with_the_authors_protocol(a0_calibrated, tmp_path)
     import mmengine
     scores = torch.stack([p['pred_score'] for p in mmengine.load(str(pred))])
     ref = torch.softmax(torch.from_numpy(LOGITS['calibrated__a0']), 1).numpy()
-    assert close(scores, ref) <= RTOL
+    assert relative_error(scores, ref) <= RTOL
 
 
 @pytest.mark.parametrize('name, subnet', [('a6', 'attentivenas_a6'), ('random1', 'file')])
@@ -187,7 +176,7 @@ def test_subnet_without_recalibration_keeps_the_supernet_statistics(released, tm
     model = build_classifier(arch, torch.load(out, weights_only=True)['state_dict'], pre)
     assert model.data_preprocessor.size == arch.resolution
     logits = classify(model, rf.centre_crop(IMAGES, 224))
-    assert close(logits, LOGITS[f'logits__{name}']) <= RTOL
+    assert relative_error(logits, LOGITS[f'logits__{name}']) <= RTOL
 
 
 def test_subnet_needs_a_calibration_decision(released, tmp_path):

@@ -1,7 +1,7 @@
 """Export the searched AtomNAS net at the end of a run (the demo "ends with
-an exported arch"). Lives in ``export/`` rather than ``engine/hooks/``
-because it calls the exporter, which sits above the engine in the import
-order (arch -> ... -> algorithms/engine -> export)."""
+an exported arch"). The hook is the engine's side (when, which weights, where
+in the work dir); ``export/`` below it does supernet -> arch file + weights and
+knows nothing of runners or registries."""
 from __future__ import annotations
 
 import os.path as osp
@@ -10,9 +10,9 @@ from typing import Optional
 from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
-from ..engine.hooks.atom_shrink_hook import arch_summary
-from ..registry import HOOKS
-from .atomnas_export import export_from_model
+from ...export.atomnas_export import export_from_model
+from ...registry import HOOKS
+from .atom_shrink_hook import arch_summary
 
 
 @HOOKS.register_module()

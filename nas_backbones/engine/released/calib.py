@@ -18,9 +18,9 @@ from typing import Iterable, Optional, Union
 import torch
 import torch.nn as nn
 
-from ..arch import AtomNetArch, AttentiveArch
-from ..ops.bn_recalib import recalibrate_bn
-from ..ops.classifier import head_kwargs
+from ...arch import AtomNetArch, AttentiveArch
+from ...ops.bn_recalib import recalibrate_bn
+from ...ops.classifier import head_kwargs
 
 Arch = Union[AtomNetArch, AttentiveArch]
 
@@ -46,8 +46,8 @@ def build_classifier(arch: Arch, state_dict: dict,
     """The evaluation classifier of ``arch`` holding ``state_dict`` (strict)."""
     from mmengine.registry import DefaultScope
 
-    from ..registry import MODELS
-    from ..utils import register_all_modules
+    from ...registry import MODELS
+    from ...utils import register_all_modules
     register_all_modules(init_default_scope=False)
     # Unscoped names (ImageClassifier, the head's loss) resolve from ours
     # whatever scope the caller's last Runner left current.
@@ -70,8 +70,8 @@ def calibration_data(config: Union[str, Path], seed: int = 0,
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    from ..engine.data_root import check_data_roots
-    from ..utils import register_all_modules
+    from ..data_root import check_data_roots
+    from ...utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(str(config))
     if cfg_options:

@@ -30,12 +30,12 @@ from typing import Optional, Union
 
 import torch
 
-from ..arch import AtomNetArch, arch_from_dict, load_arch, zoo_names
-from ..arch.common import read_mapping
-from ..engine.released_checkpoint import expect_family, load_released_checkpoint
-from ..ops.classifier import build_static_classifier
-from .released_common import (ConversionError, ConversionReport, check_complete, source_meta,
-                              strip_module_prefix)
+from ...arch import AtomNetArch, arch_from_dict, load_arch, zoo_names
+from ...arch.common import read_mapping
+from ...ops.classifier import build_static_classifier
+from .common import (ConversionError, ConversionReport, check_complete, source_meta,
+                     strip_module_prefix)
+from .reader import expect_family, load_released_checkpoint
 
 _BN_KEYS = ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked')
 
