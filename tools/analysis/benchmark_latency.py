@@ -24,7 +24,8 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+# Appended, not prepended: an installed nas_backbones stays the one imported.
+sys.path.append(str(Path(__file__).resolve().parents[2]))
 
 from nas_backbones.ops.timing import (BACKENDS, TimingConfig, environment,  # noqa: E402
                                       make_runner, time_runner, timing_context)

@@ -12,14 +12,11 @@ Example:
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from nas_backbones.arch import AttentiveSpace, default_attentive_space  # noqa: E402
-from nas_backbones.samplers.flops_table import FlopsTable  # noqa: E402
+from nas_backbones.arch import AttentiveSpace, default_attentive_space
+from nas_backbones.samplers.flops_table import FlopsTable
 
 
 def parse_args(argv=None):

@@ -26,7 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+# Appended, not prepended: an installed nas_backbones stays the one imported.
+sys.path.append(str(Path(__file__).resolve().parents[2]))
 
 from nas_backbones.arch import (AttentiveSpace, atomnas_supernet_arch,  # noqa: E402
                                 default_attentive_space)

@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from nas_backbones.samplers.acc_predictor import ForestPredictor, forest_from_sklearn  # noqa: E402
+from nas_backbones.samplers.acc_predictor import ForestPredictor, forest_from_sklearn
 
 
 def kendall_tau(a: np.ndarray, b: np.ndarray) -> float:

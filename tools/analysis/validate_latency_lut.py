@@ -21,7 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+# Appended, not prepended: an installed nas_backbones stays the one imported.
+sys.path.append(str(Path(__file__).resolve().parents[2]))
 
 from nas_backbones.estimators.latency import LatencyEstimator, sample_atomnas_subnet  # noqa: E402
 

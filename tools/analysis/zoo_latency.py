@@ -21,7 +21,8 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+# Appended, not prepended: an installed nas_backbones stays the one imported.
+sys.path.append(str(Path(__file__).resolve().parents[2]))
 
 from nas_backbones.estimators import count_cost  # noqa: E402
 from nas_backbones.ops.timing import BACKENDS, environment  # noqa: E402

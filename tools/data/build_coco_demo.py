@@ -38,7 +38,8 @@ from pycocotools import mask as mask_utils
 
 if __package__ in (None, ''):
     # Run as a script: make `tools.data` importable from the repo root.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    # Appended, not prepended: an installed nas_backbones stays the one imported.
+    sys.path.append(str(Path(__file__).resolve().parents[2]))
 from tools.data._sources import (SOURCES, TINT, check_int,  # noqa
                                  load_source, mark_complete, prepare_out,
                                  random_colours, upscale)

@@ -22,16 +22,14 @@ relative for large feature maps). Exporter: torch's TorchScript-based one (no on
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import torch  # noqa: E402
+import torch
 
-from nas_backbones.arch import load_arch  # noqa: E402
-from nas_backbones.ops import build_static_classifier, build_static_net  # noqa: E402
-from nas_backbones.ops.onnx_export import (DEFAULT_OPSET, FeatureTaps, check_onnx,  # noqa: E402
+from nas_backbones.arch import load_arch
+from nas_backbones.ops import build_static_classifier, build_static_net
+from nas_backbones.ops.onnx_export import (DEFAULT_OPSET, FeatureTaps, check_onnx,
                                            export_onnx)
 
 

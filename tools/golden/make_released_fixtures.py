@@ -45,7 +45,8 @@ import torch
 import torch.nn.functional as F
 
 if __package__ in (None, ''):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    # Appended, not prepended: an installed nas_backbones stays the one imported.
+    sys.path.append(str(Path(__file__).resolve().parents[2]))
 from tools.golden.released_format import (FIXTURES, calibration_images, centre_crop,  # noqa: E402
                                           fill_state_dict, manifest_of, to_input)
 

@@ -23,13 +23,10 @@ the training statistics is kept (the paper's "without recalibration"
 numbers; the file's meta says which).
 """
 import argparse
-import sys
 from pathlib import Path
 
-if __package__ in (None, ''):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):

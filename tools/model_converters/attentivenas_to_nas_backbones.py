@@ -27,13 +27,10 @@ Outputs hold ``state_dict`` + ``meta`` (arch, source file, MD5/SHA-256):
   resized in the model); ``--no-calib`` skips it (the file then says so).
 """
 import argparse
-import sys
 from pathlib import Path
 
-if __package__ in (None, ''):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
