@@ -107,7 +107,7 @@ def test_model_index_imports_every_metafile():
     assert sorted(index['Import']) == metafiles
 
 
-@pytest.mark.parametrize('name', ['attentivenas-bestup3-loss_64xb32_in1k.py', 'search_a1.py'])
+@pytest.mark.parametrize('name', ['attentivenas-bestup3-loss_64xb32_in1k.py', 'attentivenas-search-a1_in1k.py'])
 def test_supernet_subnets_are_evaluated_with_the_authors_protocol(name):
     """Subnets of a supernet trained here: resize 256 bilinear, crop 224, and
     the supernet's own bicubic resize to the subnet's resolution."""
