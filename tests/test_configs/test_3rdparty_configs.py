@@ -47,7 +47,10 @@ def test_attentivenas_eval_is_the_authors_protocol(name):
     pre = cfg.model.data_preprocessor
     assert (pre.type, pre.size, pre.mode) == ('ResizeClsDataPreprocessor', arch.resolution,
                                               'bicubic')
-    assert {k: cfg.model.head[k] for k in ('in_channels', 'mid_channels')} == cls_head_dims(arch)
+    head = build_model(cfg.model.head)  # widths derived from head.arch
+    assert cfg.model.head.arch == cfg.model.backbone.arch
+    assert dict(in_channels=head.in_channels, mid_channels=head.mid_fc[0].out_features) == \
+        cls_head_dims(arch)
     test = cfg.test_dataloader.dataset.pipeline
     assert types(test) == ['LoadImageFromFile', 'ResizeEdge', 'CenterCrop', 'PackInputs']
     assert (test[1].scale, test[1].edge, test[1].interpolation) == (256, 'short', 'bilinear')

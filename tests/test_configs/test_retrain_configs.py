@@ -3,6 +3,8 @@
 docs/methods/attentivenas.md#training-recipe); the metafiles agree with the
 estimator."""
 
+import math
+
 import pytest
 import torch
 import yaml
@@ -97,8 +99,10 @@ def test_atomnas_weight_decay_groups():
 def test_attentivenas_recipe(name):
     cfg = load(f'attentivenas/{name}')
     arch = load_arch(cfg.model.backbone.arch)
-    assert cfg.model.head.in_channels == 6 * arch.width[7]
-    assert cfg.model.head.mid_channels == arch.width[8]
+    head = MODELS.build(cfg.model.head)  # widths derived from head.arch
+    assert cfg.model.head.arch == cfg.model.backbone.arch
+    assert head.in_channels == 6 * arch.width[7]
+    assert head.mid_fc[0].out_features == arch.width[8]
     assert cfg.model.head.dropout == 0.2
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.momentum, opt.nesterov, opt.weight_decay) == \
@@ -111,6 +115,9 @@ def test_attentivenas_recipe(name):
     assert cfg.train_dataloader.batch_size * 8 == 2048
     crop = [t for t in cfg.test_dataloader.dataset.pipeline if t.type == 'CenterCrop']
     assert crop[0].crop_size == arch.resolution
+    # The per-resolution _base_ (imagenet_bs256_autoaug_<res>.py) fits the arch.
+    resize = [t for t in cfg.test_dataloader.dataset.pipeline if t.type == 'ResizeEdge']
+    assert resize[0].scale == math.ceil(arch.resolution / 0.875)
     rrc = [t for t in cfg.train_dataloader.dataset.pipeline if t.type == 'RandomResizedCrop']
     assert rrc[0].scale == arch.resolution
 
