@@ -13,7 +13,8 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-model = dict(backbone=dict(arch='attentivenas_a0'), head=dict(num_classes=10))
+model = dict(backbone=dict(arch='attentivenas_a0'),
+             head=dict(arch='attentivenas_a0', num_classes=10))
 
 # The published recipe scaled down to a CPU demo: same optimizer (SGD
 # nesterov, grad clip 1.0, no decay on BN/biases), one warm-up epoch and

@@ -8,6 +8,5 @@ _base_ = ['./_base_/eval_3rdparty.py']
 
 model = dict(
     backbone=dict(arch='attentivenas_a1'),
-    # in_channels = 6 x width[7], mid_channels = width[8]
-    head=dict(in_channels=6 * 216, mid_channels=1984),
+    head=dict(arch='attentivenas_a1'),  # widths from the arch
     data_preprocessor=dict(size=224))

@@ -32,6 +32,7 @@ def run_suite(tmp_path, *args, timeout=600):
     return proc.stdout, json.loads((tmp_path / 'gpu_suite.json').read_text())
 
 
+@pytest.mark.slow
 def test_smoke_every_row_without_openmmlab(tmp_path):
     out, data = run_suite(tmp_path)
     assert sorted(data['rows']) == sorted(CONFIGS)

@@ -21,7 +21,7 @@ CONFIGS = REPO / 'configs' / 'attentivenas'
 SUPERNET = sorted(p.name for p in CONFIGS.glob('attentivenas-*_64xb32_in1k.py')) + [
     'attentivenas-bestup3-loss_demo.py', 'attentivenas-uniform_demo.py',
     'attentivenas-flops-prior_demo.py']
-SEARCH = ['search_a1.py', 'search_demo.py']  # accuracy fitness: BN recalibrated per arch
+SEARCH = ['attentivenas-search-a1_in1k.py', 'search_demo.py']  # accuracy fitness: BN recalibrated per arch
 
 # auto_augment_policy_v0 (data/auto_augment_tf.py lines 320-346).
 V0 = [

@@ -83,6 +83,7 @@ def records(probe_dir: Path) -> list[list[dict]]:
              .splitlines()] for r in (0, 1)]
 
 
+@pytest.mark.slow
 def test_two_ranks_shrink_alike_and_resume(demo_root, tmp_path):
     full_probe, resumed_probe = tmp_path / 'probe_full', tmp_path / 'probe_resumed'
     full = tmp_path / 'full'

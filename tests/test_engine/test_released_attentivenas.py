@@ -68,7 +68,7 @@ def supernet_model(supernet_ckpt, released):
 
 def test_search_tool_loads_the_converted_supernet(supernet_ckpt, tmp_path):
     from tools.search import build_runner
-    cfg = Config.fromfile('configs/attentivenas/search_a1.py')
+    cfg = Config.fromfile('configs/attentivenas/attentivenas-search-a1_in1k.py')
     cfg.work_dir = str(tmp_path)
     runner = build_runner(cfg, str(supernet_ckpt))
     state = torch.load(supernet_ckpt, weights_only=True)['state_dict']

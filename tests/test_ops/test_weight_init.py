@@ -2,16 +2,30 @@
 the authors' "mnas" init (meijieru/AtomNAS models/mobilenet_base.py L440-459,
 selected by ``reset_param_method: mnas`` in
 apps/mobilenet/default_mnas_scheduler.yml L54-55 for the supernet and the
-retrained nets); the scales below are that function's."""
+retrained nets); the scales below are that function's.
+
+AttentiveNAS nets start as the authors' do: PyTorch's default init, then the
+last BN gamma of every block zeroed.
+
+facebookresearch/AttentiveNAS calls no weight init (models/modules/nn_base.py
+``init_model`` is never called by train_attentive_nas.py or the model
+factory); AttentiveNasDynamicModel.__init__ calls
+``zero_residual_block_bn_weights`` (models/attentive_nas_dynamic_model.py
+line 121), which zeroes ``point_linear.bn`` of every block with a shortcut
+(lines 128-133), i.e. of every block.
+"""
 import math
 
 import pytest
 import torch
 import torch.nn as nn
 
+from nas_backbones.arch import default_attentive_space, load_arch
+from nas_backbones.ops import AtomicBlock, build_static_classifier
+from nas_backbones.ops.dynamic_mbconv import DynamicMBConv
+from nas_backbones.ops.mbconv import MBConv
 from nas_backbones.ops.static_net import build_atomnas_net, build_static_net, init_weights
-from nas_backbones.arch import load_arch
-from nas_backbones.supernets import AtomNASSupernet
+from nas_backbones.supernets import AtomNASSupernet, AttentiveSupernet
 
 
 def _convs(net, pred):
@@ -59,6 +73,8 @@ def test_searched_atomnas_nets_use_mnas():
 def test_unknown_scheme_names_the_argument():
     with pytest.raises(ValueError, match='weight_init'):
         build_atomnas_net(load_arch('atomnas_a'), weight_init='xavier')
+    with pytest.raises(ValueError, match="weight_init: unknown scheme 'he'"):
+        init_weights(nn.Conv2d(3, 3, 1), 'he')
 
 
 def test_retrain_config_head_uses_mnas():
@@ -77,3 +93,57 @@ def test_retrain_config_head_uses_mnas():
     assert fc.abs().max() <= bound and fc.std().item() == pytest.approx(bound / math.sqrt(3), rel=0.03)
     dw3 = _convs(model.backbone, lambda m: m.groups == m.in_channels and m.kernel_size[0] == 3)
     _check_std([m.weight for m in dw3], math.sqrt(2) / 3)
+
+
+# AttentiveNAS: PyTorch default init, last BN gamma of every block zeroed.
+
+def _torch_default_bound(m: nn.Module) -> float:
+    # kaiming_uniform_(a=sqrt(5)) of nn.Conv2d / nn.Linear.reset_parameters:
+    # bound = sqrt(6 / ((1 + 5) * fan_in)) = 1 / sqrt(fan_in).
+    return 1.0 / math.sqrt(m.weight[0].numel())
+
+
+def _check_default_init(model: nn.Module, last_bns: set) -> None:
+    for name, m in model.named_modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            bound = _torch_default_bound(m)
+            w = m.weight.detach().abs()
+            assert float(w.max()) <= bound + 1e-7, name
+            if m.weight.numel() >= 1000:  # uniform, not a normal with another scale
+                assert float(w.max()) > 0.95 * bound, name
+                assert abs(float(w.pow(2).mean().sqrt()) - bound / math.sqrt(3)) < 0.05 * bound, name
+            if m.bias is not None:
+                assert float(m.bias.detach().abs().max()) <= bound + 1e-7, name
+        elif isinstance(m, nn.BatchNorm2d):
+            assert torch.all(m.bias == 0), name
+            expected = 0.0 if m in last_bns else 1.0
+            assert torch.all(m.weight == expected), name
+
+
+def test_static_net_zero_last_gamma_default_init_otherwise():
+    torch.manual_seed(0)
+    model = build_static_classifier(load_arch('attentivenas_a0'))
+    blocks = [m for m in model.modules() if isinstance(m, MBConv)]
+    assert len(blocks) == sum(load_arch('attentivenas_a0').depth)
+    _check_default_init(model, {b.project.bn for b in blocks})
+
+
+def test_supernet_zero_last_gamma_default_init_otherwise():
+    torch.manual_seed(0)
+    net = AttentiveSupernet(default_attentive_space())
+    blocks = [m for m in net.modules() if isinstance(m, DynamicMBConv)]
+    assert len(blocks) == sum(max(st.depths) for st in net.space.stages)
+    _check_default_init(net, {b.project.bn.bn for b in blocks})
+    # The exported subnet of a fresh supernet starts the same way.
+    static = net.to_static(net.space.min_arch())
+    assert all(torch.all(m.project.bn.weight == 0) for m in static.modules()
+               if isinstance(m, MBConv))
+
+
+def test_atomnas_nets_keep_their_gamma():
+    # The AttentiveNAS rule is the AttentiveNAS family's: AtomNAS blocks' BNs start at 1.
+    torch.manual_seed(0)
+    model = build_static_classifier(load_arch('atomnas_a'))
+    bns = [m for b in model.modules() if isinstance(b, AtomicBlock) for m in b.modules()
+           if isinstance(m, nn.BatchNorm2d)]
+    assert bns and all(torch.all(m.weight == 1) for m in bns)

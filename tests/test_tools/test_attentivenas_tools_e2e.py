@@ -70,6 +70,22 @@ def step_losses(work_dir: Path) -> list[tuple[int, float]]:
     return out
 
 
+def test_one_epoch_trains_and_reports_top1(demo_root, tmp_path, capsys):
+    """The default suite's AttentiveNAS run through tools/train.py's main (one
+    epoch, 3 sandwich steps, in this process to spare an interpreter start-up);
+    the longer runs below, in subprocesses as a user runs them, are marked slow."""
+    from tools.train import main
+    cfg = write_config(tmp_path, demo_root, train_cfg='dict(max_epochs=1)', param_scheduler=(
+        "[dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=1)]"))
+    main([str(cfg), '--work-dir', str(tmp_path / 'train')])
+    out = capsys.readouterr().out
+    assert re.search(r'\[nas_backbones\] top-1 \d+\.\d\d %', out), out[-2000:]
+    assert (tmp_path / 'train' / 'epoch_1.pth').is_file()
+    steps = (tmp_path / 'archs.rank0').read_text().splitlines()
+    assert [len(s.split(' | ')) for s in steps] == [4, 4, 4]  # 3 steps of max, 2 sampled, min
+
+
+@pytest.mark.slow
 def test_train_search_export(demo_root, tmp_path):
     cfg = write_config(tmp_path, demo_root)
     out = check(run_tool('tools/train.py', str(cfg), '--work-dir', str(tmp_path / 'train')))
@@ -92,6 +108,7 @@ def test_train_search_export(demo_root, tmp_path):
     assert best.key()[1:] == load_arch(tmp_path / 'search' / 'best_arch.yml').key()[1:]
 
 
+@pytest.mark.slow
 def test_resume_same_sampler_state_and_next_loss(demo_root, tmp_path):
     cfg = write_config(tmp_path, demo_root)
     full, part = tmp_path / 'full', tmp_path / 'part'
@@ -108,6 +125,7 @@ def test_resume_same_sampler_state_and_next_loss(demo_root, tmp_path):
     assert part_losses[first_resumed] == pytest.approx(full_losses[first_resumed], rel=1e-5)
 
 
+@pytest.mark.slow
 def test_two_gloo_ranks_train_the_same_archs(demo_root, tmp_path):
     cfg = write_config(tmp_path, demo_root, **{
         'env_cfg': "dict(dist_cfg=dict(backend='gloo'))",

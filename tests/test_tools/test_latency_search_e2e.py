@@ -55,6 +55,7 @@ def check(proc):
     return proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_latency_constrained_search(demo_root, tmp_path):
     lut = tmp_path / 'tiny_lut.json'
     build_latency_lut.main(['--space', 'attentivenas', '--space-file', str(TINY), '--threads', '1',

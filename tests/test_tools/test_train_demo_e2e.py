@@ -45,6 +45,7 @@ def trained(tiny_imagenet_demo, tmp_path_factory):
     return first, second, work_dir
 
 
+@pytest.mark.slow
 def test_train_prints_summary(trained):
     first, _, work_dir = trained
     summary = [line for line in first.splitlines() if line.startswith('[nas_backbones] top-1')]
@@ -54,7 +55,11 @@ def test_train_prints_summary(trained):
     assert summary[0].endswith(f'checkpoint: {work_dir / "epoch_1.pth"}')
 
 
-def test_resume_continues_from_saved_iteration(trained):
+@pytest.mark.slow
+def test_resume_flag_reaches_the_runner(trained):
+    # tools/train.py --resume picks the last checkpoint of the work dir; what the
+    # runner restores (weights, EMA, optimizer state) is
+    # tests/test_engine/test_run_checkpoint.py::test_resume_continues_from_saved_iteration.
     _, second, work_dir = trained
     assert 'resumed epoch: 1, iter: 2' in second
     assert 'Epoch(train) [1]' not in second  # nothing trained twice
@@ -62,6 +67,7 @@ def test_resume_continues_from_saved_iteration(trained):
     assert f'checkpoint: {work_dir / "epoch_2.pth"}' in second
 
 
+@pytest.mark.slow
 def test_test_tool_evaluates(trained, tiny_imagenet_demo, tmp_path):
     _, _, work_dir = trained
     out = tmp_path / 'metrics.json'
@@ -73,6 +79,7 @@ def test_test_tool_evaluates(trained, tiny_imagenet_demo, tmp_path):
     assert 'accuracy/top1' in out.read_text()
 
 
+@pytest.mark.slow
 def test_publish_model_is_weights_only(trained, tmp_path):
     _, _, work_dir = trained
     out = tmp_path / 'atomnas-a_demo.pth'

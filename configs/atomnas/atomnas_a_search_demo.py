@@ -1,1 +1,0 @@
-_base_ = ['./atomnas-a-search_demo.py']  # alias

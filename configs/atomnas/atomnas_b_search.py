@@ -1,1 +1,0 @@
-_base_ = ['./atomnas-b-search_8xb256_in1k.py']  # alias (issue 4's name)

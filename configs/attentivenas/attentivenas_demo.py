@@ -1,1 +1,0 @@
-_base_ = ['./attentivenas-bestup3-loss_demo.py']  # alias

@@ -1,1 +1,0 @@
-_base_ = ['./attentivenas-flops-prior_64xb32_in1k.py']  # alias

@@ -1,1 +1,0 @@
-_base_ = ['./attentivenas-uniform_64xb32_in1k.py']  # alias

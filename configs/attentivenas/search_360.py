@@ -1,1 +1,0 @@
-_base_ = ['./attentivenas-search-a3_in1k.py']  # alias (budget in MFLOPs)

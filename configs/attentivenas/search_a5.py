@@ -1,1 +1,0 @@
-_base_ = ['./attentivenas-search-a5_in1k.py']  # alias
