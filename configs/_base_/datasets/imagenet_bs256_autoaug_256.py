@@ -1,31 +1,15 @@
-# ImageNet-1k at 256 px (AttentiveNAS-A4, A5), 256 images per GPU: the augmentation
-# of the standalone AttentiveNAS retrain configs (attentivenas-a*_8xb256_in1k.py,
-# docs/methods/attentivenas.md#training-recipe): bicubic random-resized crops
-# to the net's resolution, flip, AutoAugment (mmpretrain's 'imagenet' policy;
-# the supernet configs use the authors' 'v0' policy instead,
-# imagenet_bs32_autoaug-v0.py); eval resizes the short side to
-# ceil(256 / 0.875) = 293 and center-crops 256. One file per resolution
-# because a _base_ cannot read its child's resolution.
-_base_ = ['./imagenet_bs128.py']
+# ImageNet-1k at 256 px (AttentiveNAS-A4, A5), 256 images per GPU: the 224 px base
+# (imagenet_bs256_autoaug_224.py: bicubic random-resized crops, flip,
+# AutoAugment; docs/methods/attentivenas.md#training-recipe) with the crops
+# at 256 and eval resizing the short side to ceil(256 / 0.875) = 293.
+# One file per resolution because a _base_ cannot read its child's resolution.
+_base_ = ['./imagenet_bs256_autoaug_224.py']
+from nas_backbones.engine.config_edit import with_fields
 
 img_size = 256
-bgr_mean = [103.53, 116.28, 123.675]
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=img_size, backend='pillow', interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    # AttentiveNAS trains with AutoAugment ('auto_augment_tf', ImageNet policy).
-    dict(type='AutoAugment', policies='imagenet',
-         hparams=dict(pad_val=[round(x) for x in bgr_mean], interpolation='bicubic')),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=293, edge='short', backend='pillow',
-         interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(batch_size=256, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(batch_size=256, dataset=dict(pipeline=test_pipeline))
+train_pipeline = with_fields(_base_.train_pipeline, RandomResizedCrop=dict(scale=img_size))
+test_pipeline = with_fields(_base_.test_pipeline, ResizeEdge=dict(scale=293),
+                            CenterCrop=dict(crop_size=img_size))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

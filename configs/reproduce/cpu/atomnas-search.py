@@ -6,16 +6,7 @@
 # grid), randomness.seed and the work dir per arm. Runs alone too:
 #   python tools/train.py configs/reproduce/cpu/atomnas-search.py
 _base_ = ['../../atomnas/atomnas-a-search_demo.py']
-
-
-def with_fields(items, **by_type):
-    """The recipe's pipeline / hooks with fields set per type (so that the
-    recipe's own list, whatever it holds, flows in); a type it lacks is an error."""
-    missing = set(by_type) - {item['type'] for item in items}
-    if missing:
-        raise KeyError(f'{sorted(missing)}: not in the inherited list {[i["type"] for i in items]}')
-    return [{**item, **by_type.get(item['type'], {})} for item in items]
-
+from nas_backbones.engine.config_edit import with_fields
 
 # Built by run.py (tools/data/build_imagenet_demo.py): 10 Fashion-MNIST
 # classes, 1000 train / 200 val images per class, 40 px.

@@ -6,29 +6,7 @@
 # arms (uniform, WorstUp-3, FLOPs prior) change the sampler only, and run.py
 # sets randomness.seed, model.seed and the work dir per arm.
 _base_ = ['../../attentivenas/attentivenas-bestup3-loss_demo.py']
-
-
-def with_fields(items, **by_type):
-    """The recipe's pipeline with fields set per transform type."""
-    missing = set(by_type) - {item['type'] for item in items}
-    if missing:
-        raise KeyError(f'{sorted(missing)}: not in the inherited list {[i["type"] for i in items]}')
-    return [{**item, **by_type.get(item['type'], {})} for item in items]
-
-
-def stretched(schedulers, factor):
-    """The recipe's epoch-based schedule with its epoch counts times
-    ``factor`` (same shape over the new length); iteration-based ones stay."""
-    schedulers = schedulers if isinstance(schedulers, list) else [schedulers]
-
-    def scaled(value):
-        value = value * factor
-        return int(value) if float(value).is_integer() else value
-
-    keys = ('begin', 'end', 'T_max', 'warmup_length')
-    return [{**s, **{k: scaled(s[k]) for k in keys if k in s}} if s.get('by_epoch', True)
-            else s for s in schedulers]
-
+from nas_backbones.engine.config_edit import stretched, with_fields
 
 data_root = 'data/reproduce_cpu'
 img_size = 40  # the crops; each subnet resizes them to its resolution (32 or 40)

@@ -2,26 +2,7 @@
 # scale data for the same 30 epochs and batch 256; the published supernet's
 # head conv is 1280 wide.
 _base_ = ['../cpu/atomnas-retrain.py']
-
-
-def with_fields(items, **by_type):
-    """The inherited pipeline with fields set per transform type."""
-    missing = set(by_type) - {item['type'] for item in items}
-    if missing:
-        raise KeyError(f'{sorted(missing)}: not in the inherited list {[i["type"] for i in items]}')
-    return [{**item, **by_type.get(item['type'], {})} for item in items]
-
-
-def stretched(schedulers, factor):
-    """The inherited epoch-based schedule with its epoch counts times ``factor``."""
-    def scaled(value):
-        value = value * factor
-        return int(value) if float(value).is_integer() else value
-
-    keys = ('begin', 'end', 'T_max', 'warmup_length')
-    return [{**s, **{k: scaled(s[k]) for k in keys if k in s}} if s.get('by_epoch', True)
-            else s for s in schedulers]
-
+from nas_backbones.engine.config_edit import stretched, with_fields
 
 data_root = 'data/reproduce_gpu'
 img_size = 64

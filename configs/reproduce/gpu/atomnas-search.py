@@ -3,15 +3,7 @@
 # published supernet (stem 16, the paper's 7-stage table, 1280-wide head) at
 # 64 px, 2000 train / 500 val images per class and 30 epochs.
 _base_ = ['../cpu/atomnas-search.py']
-
-
-def with_fields(items, **by_type):
-    """The inherited pipeline / hooks with fields set per type."""
-    missing = set(by_type) - {item['type'] for item in items}
-    if missing:
-        raise KeyError(f'{sorted(missing)}: not in the inherited list {[i["type"] for i in items]}')
-    return [{**item, **by_type.get(item['type'], {})} for item in items]
-
+from nas_backbones.engine.config_edit import with_fields
 
 data_root = 'data/reproduce_gpu'
 img_size = 64

@@ -3,26 +3,7 @@
 # the demo's own space (the published one at 48/64 px: 22-110 MFLOPs), 64 px
 # images, 2000 train / 500 val per class, batch 128 and 30 epochs.
 _base_ = ['../cpu/attentivenas-bestup3-loss.py']
-
-
-def with_fields(items, **by_type):
-    """The inherited pipeline with fields set per transform type."""
-    missing = set(by_type) - {item['type'] for item in items}
-    if missing:
-        raise KeyError(f'{sorted(missing)}: not in the inherited list {[i["type"] for i in items]}')
-    return [{**item, **by_type.get(item['type'], {})} for item in items]
-
-
-def stretched(schedulers, factor):
-    """The inherited epoch-based schedule with its epoch counts times ``factor``."""
-    def scaled(value):
-        value = value * factor
-        return int(value) if float(value).is_integer() else value
-
-    keys = ('begin', 'end', 'T_max', 'warmup_length')
-    return [{**s, **{k: scaled(s[k]) for k in keys if k in s}} if s.get('by_epoch', True)
-            else s for s in schedulers]
-
+from nas_backbones.engine.config_edit import stretched, with_fields
 
 data_root = 'data/reproduce_gpu'
 img_size = 64
