@@ -59,15 +59,11 @@ def convert(args) -> dict:
     meta['conversion'] = report.to_meta()
     calib = {'bn_recalibrated': False}
     if args.calib_config:
-        from nas_backbones.engine.released.calib import (build_classifier, calibration_data,
-                                                         recalibrate_classifier)
-        batches, pre, info = calibration_data(args.calib_config, args.seed, args.cfg_options)
-        model = build_classifier(arch, state, pre)
-        used = recalibrate_classifier(model, batches, args.calib_batches)
-        state = model.state_dict()
-        calib = {'bn_recalibrated': True, 'calib_batches': used, **info}
-        print(f'[convert] BN recalibrated on {used} batches of {info["batch_size"]} '
-              f'({args.calib_config})')
+        from nas_backbones.engine.released.calib import recalibrated_state
+        state, calib = recalibrated_state(arch, state, args.calib_config, args.calib_batches,
+                                          args.seed, args.cfg_options)
+        print(f'[convert] BN recalibrated on {calib["calib_batches"]} batches of '
+              f'{calib["batch_size"]} ({args.calib_config})')
     else:
         print('[convert] BN statistics: the EMA of training (no --calib-config; the authors '
               'recalibrate before evaluating)')

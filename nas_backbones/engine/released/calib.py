@@ -102,3 +102,15 @@ def recalibrate_classifier(model: nn.Module, batches: Iterable, num_batches: int
     used = recalibrate_bn(model, batches, num_batches, forward)
     model.eval()
     return used
+
+
+def recalibrated_state(arch: Arch, state_dict: dict, config: Union[str, Path],
+                       num_batches: int, seed: int = 0,
+                       cfg_options: Optional[dict] = None) -> tuple[dict, dict]:
+    """A converted classifier's weights with BN recalibrated on ``config``'s
+    ``calib_dataloader`` (``calibration_data`` -> ``build_classifier`` ->
+    ``recalibrate_classifier``), and the checkpoint meta that records it."""
+    batches, pre, info = calibration_data(config, seed, cfg_options)
+    model = build_classifier(arch, state_dict, pre)
+    used = recalibrate_classifier(model, batches, num_batches)
+    return model.state_dict(), {'bn_recalibrated': True, 'calib_batches': used, **info}
