@@ -61,6 +61,25 @@ def build_in_scope(cfg: dict, scope: str = 'nas_backbones'):
         return MODELS.build(cfg)
 
 
+class TinyDataset:
+    """``n`` random 32x32 images whose brightness depends on the label: a
+    dataset a tiny supernet learns in a few iterations (runner tests)."""
+
+    def __init__(self, n=16, classes=4):
+        import torch
+        g = torch.Generator().manual_seed(0)
+        self.labels = torch.arange(n) % classes
+        self.images = torch.rand(n, 3, 32, 32, generator=g) * 128 + self.labels.view(-1, 1, 1, 1) * 30
+        self.metainfo = {'classes': [str(i) for i in range(classes)]}
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        from mmpretrain.structures import DataSample
+        return dict(inputs=self.images[i], data_samples=DataSample().set_gt_label(int(self.labels[i])))
+
+
 def relative_error(ours, ref) -> float:
     """max |ours - ref| / max |ref| (``ours`` a tensor, ``ref`` an array)."""
     import numpy as np

@@ -9,7 +9,7 @@ from mmengine.registry import DefaultScope
 from mmengine.hooks import Hook
 from mmengine.runner import load_checkpoint
 from mmpretrain.models import ImageClassifier
-from mmpretrain.structures import DataSample
+from nas_conftest import TinyDataset
 
 from nas_backbones.arch import AtomNetArch
 from nas_backbones.engine import NASRunner, load_run_checkpoint
@@ -22,21 +22,6 @@ MODEL = dict(type='AtomNAS',
              l1_lambda=1.0, weight_decay=1e-4,
              data_preprocessor=dict(num_classes=4, mean=[127.5] * 3, std=[127.5] * 3))
 
-
-class TinyDataset(torch.utils.data.Dataset):
-    """16 random 32x32 images whose brightness depends on the label."""
-
-    def __init__(self, n=16, classes=4):
-        g = torch.Generator().manual_seed(0)
-        self.labels = torch.arange(n) % classes
-        self.images = torch.rand(n, 3, 32, 32, generator=g) * 128 + self.labels.view(-1, 1, 1, 1) * 30
-        self.metainfo = {'classes': [str(i) for i in range(classes)]}
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        return dict(inputs=self.images[i], data_samples=DataSample().set_gt_label(int(self.labels[i])))
 
 
 class LossRecorder(Hook):

@@ -10,7 +10,7 @@ import pytest
 import torch
 from mmengine.hooks import Hook
 from mmengine.registry import DefaultScope
-from mmpretrain.structures import DataSample
+from nas_conftest import TinyDataset
 
 from nas_backbones.engine import NASRunner
 from nas_backbones.ops.bn_recalib import recalibrate_bn
@@ -20,19 +20,6 @@ TINY = [(1, 8, 1, 1), (6, 8, 2, 2), (6, 16, 1, 2)]
 PRE = dict(num_classes=4, mean=[127.5] * 3, std=[127.5] * 3)
 SUPERNET = dict(setting=TINY, resolution=32, num_classes=4, last_channels=32, bn_momentum=0.1)
 
-
-class TinyDataset(torch.utils.data.Dataset):
-    def __init__(self, n=16, classes=4):
-        g = torch.Generator().manual_seed(0)
-        self.labels = torch.arange(n) % classes
-        self.images = torch.rand(n, 3, 32, 32, generator=g) * 128 + self.labels.view(-1, 1, 1, 1) * 30
-        self.metainfo = {'classes': [str(i) for i in range(classes)]}
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        return dict(inputs=self.images[i], data_samples=DataSample().set_gt_label(int(self.labels[i])))
 
 
 def bn_stats(net):
