@@ -66,6 +66,19 @@ def _pyplot():
     return plt
 
 
+def _finish(plt, fig, ax, path: Path, *, ylabel: str, title: str,
+            xlabel: Optional[str] = None) -> None:
+    """Labels, legend, and the PNG every claim plot ends with."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def plot_claim1(points: dict, at: Optional[float], at_values: dict, path: Path) -> None:
     """Top-1 vs MFLOPs of each arm: every run, the mean per lambda with
     std bars in both axes, and the interpolated values at the matched FLOPs."""
@@ -88,13 +101,8 @@ def plot_claim1(points: dict, at: Optional[float], at_values: dict, path: Path) 
                         if len(at_values[arm]) > 1 else 0], fmt='*', ms=12, color=colour)
     if at is not None:
         ax.axvline(at, ls='--', color='gray', lw=1, label=f'matched FLOPs {at:.2f} M')
-    ax.set_xlabel('final MFLOPs (at the run\'s resolution)')
-    ax.set_ylabel('top-1 (%)')
-    ax.set_title('Claim 1: resource-aware vs uniform L1')
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _finish(plt, fig, ax, path, xlabel='final MFLOPs (at the run\'s resolution)',
+            ylabel='top-1 (%)', title='Claim 1: resource-aware vs uniform L1')
 
 
 def plot_bars(values: dict, seeds: Sequence[int], ylabel: str, title: str, path: Path) -> None:
@@ -107,12 +115,7 @@ def plot_bars(values: dict, seeds: Sequence[int], ylabel: str, title: str, path:
         ax.bar(x, vals, width, label=arm, color=ARM_COLOURS.get(arm))
     ax.set_xticks(np.arange(len(seeds)) + width * (len(values) - 1) / 2)
     ax.set_xticklabels([f'seed {s}' for s in seeds])
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _finish(plt, fig, ax, path, ylabel=ylabel, title=title)
 
 
 def plot_fronts(mflops: Sequence[float], accs: dict, fronts: dict, path: Path) -> None:
@@ -127,13 +130,9 @@ def plot_fronts(mflops: Sequence[float], accs: dict, fronts: dict, path: Path) -
         ax.scatter(f, mean, s=10, alpha=0.35, color=colour)
         idx = fronts[arm]
         ax.plot(f[idx], mean[idx], '.-', color=colour, label=f'{arm} front')
-    ax.set_xlabel('MFLOPs')
-    ax.set_ylabel('top-1 after BN recalibration (%), mean over seeds')
-    ax.set_title('Claim 4: Pareto fronts over the same subnets')
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _finish(plt, fig, ax, path, xlabel='MFLOPs',
+            ylabel='top-1 after BN recalibration (%), mean over seeds',
+            title='Claim 4: Pareto fronts over the same subnets')
 
 
 def plot_relative_bins(centres: Sequence[float], rel: dict, path: Path) -> None:
@@ -147,13 +146,9 @@ def plot_relative_bins(centres: Sequence[float], rel: dict, path: Path) -> None:
         ax.errorbar(centres, d.mean(0), yerr=std, fmt='o-', capsize=3,
                     color=ARM_COLOURS.get(arm), label=arm)
     ax.axhline(0, color='gray', lw=1)
-    ax.set_xlabel('MFLOPs (bin median)')
-    ax.set_ylabel('best top-1 in bin minus uniform (%)')
-    ax.set_title('Claim 4: relative to uniform sampling')
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _finish(plt, fig, ax, path, xlabel='MFLOPs (bin median)',
+            ylabel='best top-1 in bin minus uniform (%)',
+            title='Claim 4: relative to uniform sampling')
 
 
 def plot_claim5(pairs: dict, path: Path) -> None:
@@ -166,13 +161,8 @@ def plot_claim5(pairs: dict, path: Path) -> None:
         lo, hi = min(lo, min(actual), min(predicted)), max(hi, max(actual), max(predicted))
     if np.isfinite(lo):
         ax.plot([lo, hi], [lo, hi], color='gray', lw=1)
-    ax.set_xlabel('measured top-1 (%)')
-    ax.set_ylabel('predicted top-1 (%)')
-    ax.set_title('Claim 5: random forest on held-out subnets')
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _finish(plt, fig, ax, path, xlabel='measured top-1 (%)', ylabel='predicted top-1 (%)',
+            title='Claim 5: random forest on held-out subnets')
 
 
 # ------------------------------------------------------------------ markdown
